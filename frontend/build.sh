@@ -1,0 +1,43 @@
+#!/bin/sh
+# Rebuild the committed front-end assets in static/ from node_modules.
+# Run through `npm run build` after `npm ci`.
+set -eu
+
+cd "$(dirname "$0")/.."
+
+govuk=node_modules/govuk-frontend/dist/govuk
+
+rm -rf static/css static/assets
+rm -f static/js/govuk-frontend.min.js
+mkdir -p static/css static/js
+
+# GOV.UK Frontend 5.x still uses @import internally; its deprecation warnings
+# are silenced until the council moves to a release built on @use.
+sass \
+  --load-path=node_modules/govuk-frontend/dist \
+  --style=compressed \
+  --no-source-map \
+  --quiet-deps \
+  --silence-deprecation=import \
+  frontend/application.scss static/css/application.css
+
+cp "$govuk/govuk-frontend.min.js" static/js/govuk-frontend.min.js
+
+# Copy only the images the compiled CSS refers to (none at present: see
+# app-image-url in application.scss). The favicons, touch icons and manifest
+# show the crown and belong to GOV.UK, so they are left out, as are the
+# GDS Transport fonts.
+for path in $(grep -o 'url([^)]*)' static/css/application.css | sed -e 's/^url(//' -e 's/)$//' -e 's/^["'\'']//' -e 's/["'\'']$//' | sort -u); do
+  case "$path" in
+    /static/assets/images/*)
+      mkdir -p static/assets/images
+      cp "$govuk/assets/images/${path#/static/assets/images/}" static/assets/images/
+      ;;
+    *)
+      echo "build.sh: unexpected url() in application.css: $path" >&2
+      exit 1
+      ;;
+  esac
+done
+
+echo "Built static/css/application.css, static/js/govuk-frontend.min.js and static/assets/ from govuk-frontend $(node -p 'require("govuk-frontend/package.json").version')."

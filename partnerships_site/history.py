@@ -1,0 +1,160 @@
+"""A record's audit history in plain words: who changed what, when, from what to what.
+
+django-pghistory writes an event row for every insert and update through database triggers,
+with the acting user from HistoryContextMiddleware. This module reads those events back for one
+record (and, optionally, the records that belong to it) and names each change the way the forms
+name the fields.
+"""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils.dateparse import parse_date, parse_datetime
+from django.utils.formats import date_format
+from pghistory.models import Events
+
+EMPTY = "(blank)"
+
+
+@dataclass
+class Change:
+    field: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    record: str
+    changes: list[Change] = field(default_factory=list)
+
+
+def _event_source_model(event_model_label: str):
+    """The tracked model behind an event model such as register.PartnershipEvent."""
+    return apps.get_model(event_model_label).pgh_tracked_model
+
+
+def _field(model, name):
+    """The model's field of that name, or None for a column the model no longer has."""
+    try:
+        return model._meta.get_field(name)
+    except FieldDoesNotExist:
+        return None
+
+
+def _is_foreign_key(model_field) -> bool:
+    return model_field is not None and model_field.is_relation and model_field.many_to_one
+
+
+def _display(model, field_name, value, related_names):
+    if value is None or value == "":
+        return EMPTY
+    model_field = _field(model, field_name)
+    if model_field is None:
+        return str(value)
+    if model_field.is_relation and model_field.many_to_one:
+        return related_names.get((model_field.related_model, str(value)), str(value))
+    if model_field.choices:
+        return str(dict(model_field.flatchoices).get(value, value))
+    if isinstance(model_field, models.BooleanField):
+        return "Yes" if value else "No"
+    if isinstance(model_field, models.DateTimeField):
+        parsed = parse_datetime(str(value))
+        return date_format(parsed, "DATETIME_FORMAT") if parsed else str(value)
+    if isinstance(model_field, models.DateField):
+        parsed = parse_date(str(value))
+        return date_format(parsed, "DATE_FORMAT") if parsed else str(value)
+    if isinstance(model_field, models.DecimalField):
+        return f"{value}"
+    return str(value)
+
+
+def _label(model, field_name):
+    model_field = _field(model, field_name)
+    if model_field is None:
+        return field_name.replace("_", " ").capitalize()
+    return str(model_field.verbose_name).capitalize()
+
+
+HIDDEN_FIELDS = {"id", "version", "password", "search_vector"}
+
+
+def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
+    """Every recorded change to obj, newest first, in a fixed number of queries.
+
+    With include_related, changes to rows that point at obj (its representatives, resources,
+    risks...) are included too, each named by the record it belongs to.
+    """
+    events = Events.objects.references(obj) if include_related else Events.objects.tracks(obj)
+    events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
+
+    # Resolve foreign keys and users in one query per related model, not one per change.
+    wanted: dict = {}
+    user_ids = set()
+    for event in events:
+        model = _event_source_model(event.pgh_model)
+        context = event.pgh_context or {}
+        if context.get("user"):
+            user_ids.add(context["user"])
+        for name, (before, after) in (event.pgh_diff or {}).items():
+            model_field = _field(model, name)
+            if _is_foreign_key(model_field):
+                wanted.setdefault(model_field.related_model, set()).update(
+                    v for v in (before, after) if v not in (None, "")
+                )
+        if event.pgh_label == "insert":
+            for name, value in (event.pgh_data or {}).items():
+                model_field = _field(model, name)
+                if _is_foreign_key(model_field) and value:
+                    wanted.setdefault(model_field.related_model, set()).add(value)
+    related_names = {}
+    for related_model, ids in wanted.items():
+        for row in related_model._base_manager.filter(pk__in=ids):
+            related_names[(related_model, str(row.pk))] = str(row)
+    users = {
+        user.pk: (user.get_full_name() or user.get_username())
+        for user in get_user_model().objects.filter(pk__in=user_ids)
+    }
+
+    entries = []
+    for event in events:
+        model = _event_source_model(event.pgh_model)
+        context = event.pgh_context or {}
+        who = users.get(context.get("user")) or context.get("username")
+        if not who:
+            who = "Set up by the system" if context.get("source") else "Not recorded"
+        record = f"{model._meta.verbose_name.capitalize()}: {event.pgh_data.get('reference') or ''}"
+        record = record.rstrip(": ")
+        if event.pgh_label != "insert":
+            changes = [
+                Change(
+                    _label(model, name),
+                    _display(model, name, before, related_names),
+                    _display(model, name, after, related_names),
+                )
+                for name, (before, after) in (event.pgh_diff or {}).items()
+                if name not in HIDDEN_FIELDS
+            ]
+            if not changes:
+                continue
+            what = "Changed"
+        else:
+            changes = [
+                Change(_label(model, name), EMPTY, _display(model, name, value, related_names))
+                for name, value in event.pgh_data.items()
+                if name not in HIDDEN_FIELDS and value not in (None, "", [])
+            ]
+            what = "Created"
+        entries.append(
+            HistoryEntry(
+                when=event.pgh_created_at, who=who, what=what, record=record, changes=changes
+            )
+        )
+    return entries

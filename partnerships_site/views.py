@@ -1,0 +1,72 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.generic import TemplateView
+
+from partnerships_site.forms import SignInForm
+from register.models import Profile
+
+
+class HomeView(TemplateView):
+    template_name = "home.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        profile = Profile.objects.select_related("directorate").filter(user=user).first()
+        links = [
+            {
+                "label": "Change your password",
+                "url": "password_change",
+                "description": "Choose a new password of at least 12 characters.",
+            },
+        ]
+        if user.is_staff:
+            links.append(
+                {
+                    "label": "Keep the register in Django admin",
+                    "url": "admin:index",
+                    "description": "Correct, approve, import and export register entries.",
+                }
+            )
+        return super().get_context_data(
+            profile=profile,
+            roles=[group.name for group in user.groups.all()],
+            links=links,
+            **kwargs,
+        )
+
+
+@login_not_required
+def accessibility_statement(request):
+    return render(
+        request,
+        "accessibility.html",
+        {"accessibility_contact_email": settings.ACCESSIBILITY_CONTACT_EMAIL},
+    )
+
+
+@login_not_required
+@never_cache
+def healthz(request):
+    """Tell a load balancer whether this server can reach its database."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+    except DatabaseError:
+        return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def locked_out(request, credentials=None, *args, **kwargs):
+    """What django-axes shows once a username has failed to sign in too many times."""
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    form = SignInForm(request, initial={"username": request.POST.get("username", "")})
+    return render(
+        request,
+        "registration/login.html",
+        {"form": form, "locked_out": True, "cooloff_minutes": minutes},
+        status=429,
+    )

@@ -1,0 +1,1 @@
+"""Annual reviews and exits: their models arrive with issue #5."""

@@ -1,0 +1,1 @@
+"""Risk registers: their models arrive with issue #4."""

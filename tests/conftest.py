@@ -1,0 +1,150 @@
+from pathlib import Path
+
+import pytest
+
+from register import roles
+from tests.factories import DirectorateFactory, UserFactory
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+CHROMIUM = Path("/usr/bin/chromium")
+AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+# Users, one per role -------------------------------------------------------------------------
+
+
+@pytest.fixture
+def directorate(db):
+    return DirectorateFactory(name="Housing and Wellbeing")
+
+
+@pytest.fixture
+def other_directorate(db):
+    return DirectorateFactory(name="Planning and Regeneration")
+
+
+@pytest.fixture
+def officer(directorate):
+    return UserFactory(username="officer", role=roles.OFFICER, profile__directorate=directorate)
+
+
+@pytest.fixture
+def other_officer(other_directorate):
+    return UserFactory(
+        username="other_officer", role=roles.OFFICER, profile__directorate=other_directorate
+    )
+
+
+@pytest.fixture
+def sponsor(directorate):
+    return UserFactory(
+        username="sponsor",
+        role=roles.SPONSORING_OFFICER,
+        profile__directorate=directorate,
+        profile__job_title="Head of Housing",
+    )
+
+
+@pytest.fixture
+def democratic_services(db):
+    return UserFactory(
+        username="democratic",
+        role=roles.DEMOCRATIC_SERVICES,
+        is_staff=True,
+        profile__directorate=DirectorateFactory(name="Chief Executive's Office"),
+    )
+
+
+@pytest.fixture
+def approver(db):
+    return UserFactory(username="approver", role=roles.APPROVER)
+
+
+@pytest.fixture
+def read_only(db):
+    return UserFactory(username="readonly", role=roles.READ_ONLY, is_staff=True)
+
+
+def _client_for(client, user):
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def officer_client(client, officer):
+    return _client_for(client, officer)
+
+
+@pytest.fixture
+def democratic_client(client, democratic_services):
+    return _client_for(client, democratic_services)
+
+
+@pytest.fixture
+def read_only_client(client, read_only):
+    return _client_for(client, read_only)
+
+
+# Browser tests: Playwright driving Debian's Chromium ------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args):
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"Chromium is not at {CHROMIUM}: install Debian's 'chromium' package "
+            "(`make test` does this when run as root)."
+        )
+    return {
+        **browser_type_launch_args,
+        "executable_path": str(CHROMIUM),
+        "args": [
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--no-first-run",
+        ],
+    }
+
+
+@pytest.fixture
+def axe():
+    """Run axe-core on the page and fail, listing each violation, if there are any."""
+    if not AXE.exists():
+        pytest.fail(f"axe-core is missing at {AXE}: run `npm ci` (`make test` does).")
+    source = AXE.read_text()
+
+    def check(page, context=""):
+        page.evaluate(source)
+        result = page.evaluate(
+            "async () => await axe.run(document, {runOnly: {type: 'tag', values: "
+            "['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']}})"
+        )
+        violations = result["violations"]
+        if violations:
+            lines = [f"axe found {len(violations)} violation(s) on {page.url} {context}:"]
+            for violation in violations:
+                targets = ", ".join(str(node["target"]) for node in violation["nodes"][:5])
+                lines.append(
+                    f"- {violation['id']} ({violation['impact']}): {violation['help']} at {targets}"
+                )
+            pytest.fail("\n".join(lines))
+
+    return check
+
+
+@pytest.fixture
+def sign_in(live_server):
+    """Sign in through the real sign-in page, as a person would."""
+    from tests.factories import TEST_PASSWORD
+
+    def do(page, username, password=TEST_PASSWORD):
+        page.goto(f"{live_server.url}/sign-in/")
+        page.get_by_label("Username").fill(username)
+        page.get_by_label("Password").fill(password)
+        page.get_by_role("button", name="Sign in").click()
+
+    return do

@@ -1,0 +1,56 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth.models import User
+from django.core.management import call_command
+from pghistory.models import Events
+
+from register import roles
+from register.management.commands.seed_demo import DEMO_PASSWORD
+from register.models import Directorate, Profile
+
+pytestmark = pytest.mark.django_db
+
+
+def test_seed_demo_creates_one_user_per_role_who_can_sign_in(settings, client):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    for username, role in [
+        ("officer", roles.OFFICER),
+        ("sponsor", roles.SPONSORING_OFFICER),
+        ("democratic", roles.DEMOCRATIC_SERVICES),
+        ("approver", roles.APPROVER),
+        ("readonly", roles.READ_ONLY),
+    ]:
+        user = User.objects.get(username=username)
+        assert list(user.groups.values_list("name", flat=True)) == [role]
+        assert user.profile.directorate is not None
+        assert user.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_twice_changes_nothing(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    counts = (
+        User.objects.count(),
+        Profile.objects.count(),
+        Directorate.objects.count(),
+        Events.objects.across("register.ProfileEvent", "register.DirectorateEvent").count(),
+    )
+    passwords = dict(User.objects.values_list("username", "password"))
+    call_command("seed_demo", stdout=StringIO())
+    assert counts == (
+        User.objects.count(),
+        Profile.objects.count(),
+        Directorate.objects.count(),
+        Events.objects.across("register.ProfileEvent", "register.DirectorateEvent").count(),
+    )
+    assert passwords == dict(User.objects.values_list("username", "password"))
+
+
+def test_demo_password_is_never_set_with_debug_off(settings):
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=StringIO())
+    officer = User.objects.get(username="officer")
+    assert not officer.has_usable_password()
+    assert not officer.check_password(DEMO_PASSWORD)

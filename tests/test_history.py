@@ -1,0 +1,52 @@
+import pghistory
+import pytest
+from django.urls import reverse
+
+from partnerships_site.history import history_for
+from register.models import Directorate
+
+pytestmark = pytest.mark.django_db
+
+
+def test_history_names_who_changed_which_field_from_what_to_what(democratic_services):
+    with pghistory.context(user=democratic_services.pk):
+        directorate = Directorate.objects.create(name="Regeneration")
+        directorate.name = "Planning and Regeneration"
+        directorate.save()
+        directorate.is_active = False
+        directorate.save()
+
+    entries = history_for(directorate)
+    assert [entry.what for entry in entries] == ["Changed", "Changed", "Created"]
+    newest = entries[0]
+    assert newest.who == democratic_services.get_full_name()
+    assert [(c.field, c.before, c.after) for c in newest.changes] == [("In use", "Yes", "No")]
+    renamed = entries[1]
+    assert [(c.field, c.before, c.after) for c in renamed.changes] == [
+        ("Name", "Regeneration", "Planning and Regeneration")
+    ]
+
+
+def test_changes_made_through_admin_record_the_signed_in_user(
+    democratic_client, democratic_services
+):
+    directorate = Directorate.objects.create(name="Customer Services")
+    response = democratic_client.post(
+        reverse("admin:register_directorate_change", args=[directorate.pk]),
+        {"name": "Customers and Communities", "is_active": "on"},
+    )
+    assert response.status_code == 302
+    change = history_for(directorate)[0]
+    assert change.who == democratic_services.get_full_name()
+    assert change.changes[0].after == "Customers and Communities"
+
+
+def test_foreign_keys_show_the_related_record_not_its_id(officer, other_directorate):
+    profile = officer.profile
+    before = profile.directorate.name
+    profile.directorate = other_directorate
+    profile.save()
+    change = history_for(profile)[0]
+    assert [(c.field, c.before, c.after) for c in change.changes] == [
+        ("Directorate", before, other_directorate.name)
+    ]

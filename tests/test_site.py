@@ -1,0 +1,207 @@
+"""The foundation: sign-in, security headers, unsafe input, health check, throttling, sessions."""
+
+import os
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.db import connection
+from django.urls import reverse
+from django.utils import timezone
+
+from tests.factories import TEST_PASSWORD
+from tests.helpers import assert_queries_fixed
+
+pytestmark = pytest.mark.django_db
+
+
+def sign_in(client, username, password=TEST_PASSWORD):
+    return client.post(reverse("login"), {"username": username, "password": password})
+
+
+def test_pages_need_sign_in_except_the_public_ones(client):
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+    for name in ["login", "accessibility", "healthz"]:
+        assert client.get(reverse(name)).status_code == 200, name
+
+
+def test_officer_signs_in_and_sees_their_details(client, officer):
+    response = sign_in(client, "officer")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("home")
+    page = client.get(reverse("home")).content.decode()
+    assert officer.get_full_name() in page
+    assert "Housing and Wellbeing" in page
+    assert "Officer" in page
+
+
+def test_wrong_password_is_refused_with_a_message(client, officer):
+    response = sign_in(client, "officer", "not-the-password")
+    assert response.status_code == 200
+    assert "_auth_user_id" not in client.session
+    assert "Please enter a correct username and password" in response.content.decode()
+
+
+def test_sign_out_ends_the_session(officer_client):
+    assert officer_client.get(reverse("home")).status_code == 200
+    officer_client.post(reverse("logout"))
+    assert officer_client.get(reverse("home")).status_code == 302
+
+
+def test_security_headers_are_sent(client, officer):
+    response = client.get(reverse("login"), secure=True)
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self' 'nonce-" in csp
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["Cross-Origin-Opener-Policy"] == "same-origin"
+    assert response["Strict-Transport-Security"].startswith("max-age=63072000")
+
+
+def test_inline_scripts_carry_the_csp_nonce(client):
+    response = client.get(reverse("login"))
+    nonce = response["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    page = response.content.decode()
+    assert page.count("<script") >= 1
+    for chunk in page.split("<script")[1:]:
+        tag = chunk.split(">")[0]
+        assert f'nonce="{nonce}"' in tag or "src=" in tag, tag
+
+
+def test_session_and_csrf_cookies_are_secure_httponly_and_samesite(client, officer):
+    client.get(reverse("login"))
+    response = sign_in(client, "officer")
+    session_cookie = response.cookies[settings.SESSION_COOKIE_NAME]
+    assert session_cookie["secure"]
+    assert session_cookie["httponly"]
+    assert session_cookie["samesite"] == "Lax"
+    csrf_cookie = client.cookies[settings.CSRF_COOKIE_NAME]
+    assert csrf_cookie["secure"]
+    assert csrf_cookie["httponly"]
+    assert csrf_cookie["samesite"] == "Lax"
+
+
+def test_signed_in_pages_are_not_cached(officer_client):
+    response = officer_client.get(reverse("home"))
+    assert "no-store" in response["Cache-Control"]
+
+
+@pytest.mark.parametrize(
+    "method,data",
+    [
+        ("get", {"q": "bad\x00value"}),
+        ("get", {"bad\x00key": "value"}),
+        ("post", {"username": "officer\x00", "password": "x"}),
+    ],
+)
+def test_nul_bytes_and_lone_surrogates_get_400(client, officer, method, data):
+    response = getattr(client, method)(reverse("login"), data)
+    assert response.status_code == 400
+    assert "Sorry, there is a problem" in response.content.decode()
+
+
+@pytest.mark.parametrize("surrogate", ["%ED%A0%80", "%ed%bf%bf"])
+def test_lone_surrogates_in_the_query_string_or_form_get_400(client, officer, surrogate):
+    assert client.get(f"/sign-in/?q=a{surrogate}b").status_code == 400
+    response = client.post(
+        "/sign-in/",
+        f"username=officer{surrogate}&password=x",
+        content_type="application/x-www-form-urlencoded",
+    )
+    assert response.status_code == 400
+
+
+def test_nul_byte_in_the_path_gets_400_not_500(client):
+    assert client.get("/accessibility/%00").status_code == 400
+
+
+def test_healthz_says_ok_with_the_database_up(client):
+    response = client.get(reverse("healthz"))
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "ok"}
+
+
+@pytest.mark.django_db(transaction=True)
+def test_healthz_says_503_with_the_database_down(client):
+    connection.close()
+    real_settings = dict(connection.settings_dict)
+    connection.settings_dict["HOST"] = "/nonexistent-socket-dir"
+    connection.settings_dict["PORT"] = "1"
+    try:
+        response = client.get(reverse("healthz"))
+    finally:
+        connection.close()
+        connection.settings_dict.update(real_settings)
+    assert response.status_code == 503
+    assert response.json()["database"] == "unreachable"
+    assert client.get(reverse("healthz")).status_code == 200
+
+
+def test_ten_failed_sign_ins_lock_the_account_until_the_cool_off_ends(client, officer):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        for _ in range(settings.AXES_FAILURE_LIMIT):
+            sign_in(client, "officer", "wrong-password")
+        response = sign_in(client, "officer")  # even the right password is refused now
+        assert response.status_code == 429
+        assert "_auth_user_id" not in client.session
+        assert "locked" in response.content.decode()
+
+        traveller.shift(settings.AXES_COOLOFF_TIME + timedelta(seconds=1))
+        response = sign_in(client, "officer")
+        assert response.status_code == 302
+        assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_idle_sessions_expire_after_30_minutes(client, officer):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, "officer")
+        traveller.shift(timedelta(minutes=29))
+        assert client.get(reverse("home")).status_code == 200
+        traveller.shift(timedelta(minutes=29))  # active, so the idle clock restarted
+        assert client.get(reverse("home")).status_code == 200
+        traveller.shift(timedelta(minutes=31))
+        assert client.get(reverse("home")).status_code == 302
+
+
+def test_sessions_end_12_hours_after_sign_in_however_active(client, officer):
+    with time_machine.travel(timezone.now(), tick=False) as traveller:
+        sign_in(client, "officer")
+        for _ in range(12 * 3 + 1):
+            traveller.shift(timedelta(minutes=20))
+            response = client.get(reverse("home"))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("login"))
+
+
+def test_home_page_runs_a_fixed_number_of_queries(officer_client, officer):
+    from django.contrib.auth.models import Group
+
+    def grow():
+        for index in range(20):
+            officer.groups.add(Group.objects.create(name=f"Extra group {index}"))
+
+    assert_queries_fixed(officer_client, reverse("home"), grow, most=8)
+
+
+def test_missing_secret_key_with_debug_off_is_a_clear_start_up_error():
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
+    env["DJANGO_DEBUG"] = "0"
+    result = subprocess.run(
+        [sys.executable, "-c", "import partnerships_site.settings"],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "DJANGO_SECRET_KEY is not set" in result.stderr
