@@ -40,4 +40,4 @@ for path in $(grep -o 'url([^)]*)' static/css/application.css | sed -e 's/^url(/
   esac
 done
 
-echo "Built static/css/application.css, static/js/govuk-frontend.min.js and static/assets/ from govuk-frontend $(node -p 'require("govuk-frontend/package.json").version')."
+echo "Built static/ from govuk-frontend $(node -p 'require("govuk-frontend/package.json").version')."

@@ -16,7 +16,17 @@ class GovUKFormMixin:
 
 
 class SignInForm(GovUKFormMixin, auth_forms.AuthenticationForm):
-    pass
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "Enter a correct username and password. Both are case-sensitive.",
+    }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # GOV.UK advises against autofocus: it skips the skip link and surprises screen readers.
+        self.fields["username"].widget.attrs.pop("autofocus", None)
+        self.fields["username"].error_messages["required"] = "Enter your username"
+        self.fields["password"].error_messages["required"] = "Enter your password"
 
 
 class PasswordChangeForm(GovUKFormMixin, auth_forms.PasswordChangeForm):

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, connection
 from django.http import JsonResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
@@ -19,7 +20,7 @@ class HomeView(TemplateView):
         links = [
             {
                 "label": "Change your password",
-                "url": "password_change",
+                "url": reverse("password_change"),
                 "description": "Choose a new password of at least 12 characters.",
             },
         ]
@@ -27,7 +28,7 @@ class HomeView(TemplateView):
             links.append(
                 {
                     "label": "Keep the register in Django admin",
-                    "url": "admin:index",
+                    "url": reverse("admin:index"),
                     "description": "Correct, approve, import and export register entries.",
                 }
             )

@@ -1,7 +1,23 @@
+from datetime import date
+from decimal import Decimal
+
 import factory
 from django.contrib.auth.models import Group, User
 
-from register.models import Directorate, Profile
+from register.models import (
+    ChecklistAnswer,
+    ChecklistConsideration,
+    CorporatePriority,
+    Directorate,
+    FinancialContribution,
+    InKindContribution,
+    Organisation,
+    Partnership,
+    PartnershipPartner,
+    Person,
+    Profile,
+    Representation,
+)
 
 TEST_PASSWORD = "a-long-test-password-1234"
 
@@ -44,3 +60,109 @@ class UserFactory(factory.django.DjangoModelFactory):
     def role(obj, create, extracted, **kwargs):
         if create and extracted:
             obj.groups.add(Group.objects.get(name=extracted))
+
+
+class CorporatePriorityFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = CorporatePriority
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Corporate priority {n}")
+    position = factory.Sequence(lambda n: n)
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+        django_get_or_create = ["name"]
+
+    name = factory.Sequence(lambda n: f"Partner Organisation {n}")
+    sector = Organisation.Sector.PUBLIC
+
+
+class PersonFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Person
+
+    name = factory.Faker("name", locale="en_GB")
+    kind = Person.Kind.OFFICER
+    email = factory.Sequence(lambda n: f"person{n}@example.gov.uk")
+
+
+class PartnershipFactory(factory.django.DjangoModelFactory):
+    """A partnership in the given status (draft by default), with no related rows.
+
+    Use complete_partnership() for one that has everything a submission needs.
+    """
+
+    class Meta:
+        model = Partnership
+
+    name = factory.Sequence(lambda n: f"Test Partnership {n}")
+    purpose = "To work together on a shared outcome for residents."
+    author = factory.SubFactory(UserFactory)
+    directorate = factory.LazyAttribute(lambda p: p.author.profile.directorate)
+    status = Partnership.Status.DRAFT
+    council_role = Partnership.CouncilRole.REPRESENTATIVE
+    start_date = factory.LazyFunction(lambda: date(2026, 4, 1))
+    completed_by_role = "Manager"
+
+
+class PartnerFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = PartnershipPartner
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+
+
+class RepresentationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Representation
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    person = factory.SubFactory(PersonFactory)
+    role = Representation.Role.REPRESENTATIVE
+
+
+class FinancialContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = FinancialContribution
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    amount = Decimal("25000.00")
+    form = FinancialContribution.Form.GRANT
+    financial_year = 2026
+
+
+class InKindContributionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = InKindContribution
+
+    partnership = factory.SubFactory(PartnershipFactory)
+    kind = InKindContribution.Kind.ACCOMMODATION
+    estimated_value = Decimal("3000.00")
+
+
+def complete_partnership(**kwargs):
+    """A draft with everything missing_for_submission() asks for, ready to submit."""
+    partnership = PartnershipFactory(
+        sponsoring_officer=kwargs.pop("sponsoring_officer", None) or UserFactory(),
+        monitoring_officer=kwargs.pop("monitoring_officer", None) or UserFactory(),
+        has_risk_register=True,
+        risk_manager="The partnership board",
+        governing_document_type=Partnership.GoverningDocument.MOU,
+        benefits_justify_costs=Partnership.Benefit.YES,
+        **kwargs,
+    )
+    partnership.corporate_priorities.add(CorporatePriorityFactory())
+    RepresentationFactory(partnership=partnership)
+    PartnerFactory(partnership=partnership, is_lead=True)
+    FinancialContributionFactory(partnership=partnership)
+    for consideration in ChecklistConsideration.objects.filter(is_active=True):
+        ChecklistAnswer.objects.update_or_create(
+            partnership=partnership,
+            consideration=consideration,
+            defaults={"answer": ChecklistAnswer.Answer.YES},
+        )
+    return partnership

@@ -44,7 +44,7 @@ def test_wrong_password_is_refused_with_a_message(client, officer):
     response = sign_in(client, "officer", "not-the-password")
     assert response.status_code == 200
     assert "_auth_user_id" not in client.session
-    assert "Please enter a correct username and password" in response.content.decode()
+    assert "Enter a correct username and password" in response.content.decode()
 
 
 def test_sign_out_ends_the_session(officer_client):
