@@ -219,6 +219,9 @@ class ReferenceCounter(models.Model):
     year = models.PositiveSmallIntegerField(primary_key=True)
     last_number = models.PositiveIntegerField(default=0)
 
+    def __str__(self):
+        return f"{self.year}: {self.last_number}"
+
     @classmethod
     def next_reference(cls, year: int) -> str:
         # One atomic statement, so two registrations at the same moment never share a number.
