@@ -7,7 +7,7 @@ from pghistory.models import Events
 
 from register import roles
 from register.management.commands.seed_demo import DEMO_PASSWORD
-from register.models import Directorate, Profile
+from register.models import Directorate, Partnership, Profile, StatusChange
 
 pytestmark = pytest.mark.django_db
 
@@ -35,6 +35,8 @@ def test_seed_demo_twice_changes_nothing(settings):
         User.objects.count(),
         Profile.objects.count(),
         Directorate.objects.count(),
+        Partnership.objects.count(),
+        StatusChange.objects.count(),
         Events.objects.across("register.ProfileEvent", "register.DirectorateEvent").count(),
     )
     passwords = dict(User.objects.values_list("username", "password"))
@@ -43,6 +45,8 @@ def test_seed_demo_twice_changes_nothing(settings):
         User.objects.count(),
         Profile.objects.count(),
         Directorate.objects.count(),
+        Partnership.objects.count(),
+        StatusChange.objects.count(),
         Events.objects.across("register.ProfileEvent", "register.DirectorateEvent").count(),
     )
     assert passwords == dict(User.objects.values_list("username", "password"))
@@ -54,3 +58,17 @@ def test_demo_password_is_never_set_with_debug_off(settings):
     officer = User.objects.get(username="officer")
     assert not officer.has_usable_password()
     assert not officer.check_password(DEMO_PASSWORD)
+
+
+def test_seed_demo_fills_a_realistic_register(settings):
+    settings.DEBUG = True
+    call_command("seed_demo", stdout=StringIO())
+    partnerships = Partnership.objects.with_significance()
+    assert partnerships.count() >= 40
+    assert set(partnerships.values_list("status", flat=True)) == set(Partnership.Status.values)
+    assert partnerships.values("directorate").distinct().count() >= 5
+    assert partnerships.filter(is_significant=True).exists()
+    assert partnerships.filter(is_significant=False).exists()
+    active = partnerships.filter(status=Partnership.Status.ACTIVE)
+    assert all(p.next_review_due and p.approved_on for p in active)
+    assert all(p.partners.exists() and p.representations.exists() for p in partnerships)

@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from register import roles
+from register.demo import seed_register
 from register.models import Directorate, Profile
 
 DEMO_PASSWORD = "partnerships-demo-2026"
@@ -82,6 +83,7 @@ class Command(BaseCommand):
                 name: Directorate.objects.get_or_create(name=name)[0] for name in DIRECTORATES
             }
             created = [self.create_user(directorates, *row) for row in DEMO_USERS]
+            partnerships = seed_register()
 
         if settings.DEBUG:
             self.stdout.write(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
@@ -92,6 +94,8 @@ class Command(BaseCommand):
             )
         for username, role in created:
             self.stdout.write(f"  {username:<12} {role}")
+        if partnerships:
+            self.stdout.write(f"Added {partnerships} demo partnerships to the register.")
 
     def create_user(
         self, directorates, username, first, last, title, directorate, ext, role, staff
