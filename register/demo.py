@@ -5,7 +5,7 @@ decide), so its status history, decisions and audit trail look as they would in 
 """
 
 import random
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from django.contrib.auth.models import User
@@ -699,7 +699,8 @@ def _move_to(partnership, status, *, index, rng, today, author, democratic, appr
         decision="approved",
         decision_body=body,
         decided_on=decided_on,
-        decision_reference=f"{'Cabinet minute' if body == 'cabinet' else 'Decision'} {index + 10}/{decided_on.year}",
+        decision_reference=f"{'Cabinet minute' if body == 'cabinet' else 'Decision'} "
+        f"{index + 10}/{decided_on.year}",
     )
     partnership.refresh_from_db()
     if status in (S.UNDER_REVIEW, S.EXITING, S.CLOSED):
