@@ -60,8 +60,8 @@ lint: install
 	$(BIN)/ruff format --check .
 
 check: install
-	$(MANAGE) check --fail-level WARNING
-	$(MANAGE) makemigrations --check --dry-run
+	DJANGO_DEBUG=1 $(MANAGE) check --fail-level WARNING
+	DJANGO_DEBUG=1 $(MANAGE) makemigrations --check --dry-run
 	$(DEPLOY_ENV) $(MANAGE) check --deploy --fail-level WARNING
 
 test: install browser-deps lint check
