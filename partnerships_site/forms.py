@@ -1,5 +1,12 @@
+from datetime import date
+
+from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
+from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
+
+DATE_HINT = "For example, 26/11/2026."
 
 
 class GovUKFormMixin:
@@ -31,3 +38,43 @@ class SignInForm(GovUKFormMixin, auth_forms.AuthenticationForm):
 
 class PasswordChangeForm(GovUKFormMixin, auth_forms.PasswordChangeForm):
     pass
+
+
+class UKDateField(forms.DateField):
+    """A date typed as the council writes it (26/11/2026), refused if it is not a real date."""
+
+    widget = forms.DateInput(
+        format="%d/%m/%Y", attrs={"class": "govuk-input govuk-input--width-10"}
+    )
+
+    def __init__(self, *, label, help_text=DATE_HINT, required=False, **kwargs):
+        super().__init__(label=label, help_text=help_text, required=required, **kwargs)
+        self.error_messages["invalid"] = f"{label} must be a real date, for example 26/11/2026"
+        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+
+    def validate(self, value):
+        super().validate(value)
+        if value and not 1900 <= value.year <= 2200:
+            raise ValidationError(
+                f"{self.label} must be between 1900 and 2200", code="out_of_range"
+            )
+
+
+class DayMonthYearField(DateInputField):
+    """A GOV.UK date input (day, month, year) that turns an impossible date into a clear error."""
+
+    def __init__(self, *, required_message="Enter the date", **kwargs):
+        super().__init__(**kwargs)
+        self.error_messages["required"] = required_message
+        self.error_messages["incomplete"] = required_message
+
+    def compress(self, data_list):
+        day, month, year = data_list
+        if not (day and month and year):
+            return None
+        if len(year) != 4:
+            raise ValidationError("Enter the year as 4 digits, for example 2026")
+        try:
+            return date(int(year), int(month), int(day))
+        except (ValueError, OverflowError) as error:
+            raise ValidationError("Enter a real date, for example 26 11 2026") from error

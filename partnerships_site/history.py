@@ -15,6 +15,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
+from django.utils.text import capfirst
 from pghistory.models import Events
 
 EMPTY = "(blank)"
@@ -80,7 +81,7 @@ def _label(model, field_name):
     model_field = _field(model, field_name)
     if model_field is None:
         return field_name.replace("_", " ").capitalize()
-    return str(model_field.verbose_name).capitalize()
+    return capfirst(str(model_field.verbose_name))
 
 
 HIDDEN_FIELDS = {"id", "version", "password", "search_vector"}
@@ -103,17 +104,15 @@ def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
         context = event.pgh_context or {}
         if context.get("user"):
             user_ids.add(context["user"])
-        for name, (before, after) in (event.pgh_diff or {}).items():
+        values = list((event.pgh_diff or {}).items())
+        if event.pgh_label in ("insert", "delete"):
+            values = [(name, (value,)) for name, value in (event.pgh_data or {}).items()]
+        for name, pair in values:
             model_field = _field(model, name)
             if _is_foreign_key(model_field):
                 wanted.setdefault(model_field.related_model, set()).update(
-                    v for v in (before, after) if v not in (None, "")
+                    v for v in pair if v not in (None, "")
                 )
-        if event.pgh_label == "insert":
-            for name, value in (event.pgh_data or {}).items():
-                model_field = _field(model, name)
-                if _is_foreign_key(model_field) and value:
-                    wanted.setdefault(model_field.related_model, set()).add(value)
     related_names = {}
     for related_model, ids in wanted.items():
         for row in related_model._base_manager.filter(pk__in=ids):
@@ -130,9 +129,19 @@ def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
         who = users.get(context.get("user")) or context.get("username")
         if not who:
             who = "Set up by the system" if context.get("source") else "Not recorded"
-        record = f"{model._meta.verbose_name.capitalize()}: {event.pgh_data.get('reference') or ''}"
-        record = record.rstrip(": ")
-        if event.pgh_label != "insert":
+
+        def shown(name, model=model):
+            # The link back to the record whose history this is goes without saying.
+            model_field = _field(model, name)
+            if name in HIDDEN_FIELDS:
+                return False
+            return not (
+                model is not type(obj)
+                and _is_foreign_key(model_field)
+                and model_field.related_model is type(obj)
+            )
+
+        if event.pgh_label == "update":
             changes = [
                 Change(
                     _label(model, name),
@@ -140,21 +149,42 @@ def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
                     _display(model, name, after, related_names),
                 )
                 for name, (before, after) in (event.pgh_diff or {}).items()
-                if name not in HIDDEN_FIELDS
+                if shown(name)
             ]
             if not changes:
                 continue
-            what = "Changed"
         else:
-            changes = [
-                Change(_label(model, name), EMPTY, _display(model, name, value, related_names))
-                for name, value in event.pgh_data.items()
-                if name not in HIDDEN_FIELDS and value not in (None, "", [])
-            ]
-            what = "Created"
+            changes = []
+            for name, value in (event.pgh_data or {}).items():
+                if not shown(name) or value in (None, "", []):
+                    continue
+                text = _display(model, name, value, related_names)
+                before, after = (text, EMPTY) if event.pgh_label == "delete" else (EMPTY, text)
+                changes.append(Change(_label(model, name), before, after))
         entries.append(
             HistoryEntry(
-                when=event.pgh_created_at, who=who, what=what, record=record, changes=changes
+                when=event.pgh_created_at,
+                who=who,
+                what=_what(model, obj, event.pgh_label),
+                record=_record_name(model, obj, event.pgh_data or {}),
+                changes=changes,
             )
         )
     return entries
+
+
+def _what(model, obj, label):
+    if model is type(obj):
+        return {"insert": "Created", "update": "Changed", "delete": "Deleted"}[label]
+    return {"insert": "Added", "update": "Changed", "delete": "Removed"}[label]
+
+
+def _record_name(model, obj, data):
+    """What the change was to: the record itself, or which of its rows."""
+    if model._meta.auto_created:  # a many-to-many link, named after what it links to
+        for model_field in model._meta.fields:
+            if _is_foreign_key(model_field) and model_field.related_model is not type(obj):
+                return capfirst(str(model_field.related_model._meta.verbose_name))
+    name = capfirst(str(model._meta.verbose_name))
+    reference = data.get("reference")
+    return f"{name}: {reference}" if reference else name

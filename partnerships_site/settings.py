@@ -11,6 +11,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+from import_export.formats.base_formats import CSV, XLSX
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -275,8 +276,20 @@ DEMOCRATIC_SERVICES_EMAIL = os.environ.get(
 CRISPY_ALLOWED_TEMPLATE_PACKS = ["gds"]
 CRISPY_TEMPLATE_PACK = "gds"
 
-# Audit history (django-pghistory): the acting user and URL go with every change.
+# Import and export in admin (django-import-export): CSV and Excel only. Each import is one
+# transaction, so a file with one bad row writes nothing; only those who may change a model may
+# import it. register.resources escapes formulae itself: the library's
+# IMPORT_EXPORT_ESCAPE_FORMULAE_ON_EXPORT only strips a leading "=" (and writes None as "None").
+IMPORT_EXPORT_FORMATS = [CSV, XLSX]
+IMPORT_EXPORT_USE_TRANSACTIONS = True
+IMPORT_EXPORT_IMPORT_PERMISSION_CODE = "change"
+IMPORT_EXPORT_EXPORT_PERMISSION_CODE = "view"
+IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 
+# Audit history (django-pghistory): the acting user and URL go with every change.
+# Triggers on many-to-many link tables (Corporate Plan priorities) have no migration of their
+# own, so every migrate (re)installs all history triggers.
+PGTRIGGER_INSTALL_ON_MIGRATE = True
 
 # Logging: errors to the console, where gunicorn or systemd collect them.
 

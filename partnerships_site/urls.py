@@ -29,4 +29,6 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
     path("", include("register.urls")),
+    path("", include("reviews.urls")),
+    path("", include("risks.urls")),
 ]

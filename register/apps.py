@@ -7,6 +7,7 @@ class RegisterConfig(AppConfig):
     verbose_name = "Partnerships register"
 
     def ready(self):
-        from register.signals import grant_role_permissions
+        from register.signals import grant_role_permissions, restore_reference_data
 
         post_migrate.connect(grant_role_permissions, sender=self)
+        post_migrate.connect(restore_reference_data, sender=self)

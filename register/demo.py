@@ -25,8 +25,8 @@ from register.models import (
     PartnershipPartner,
     Person,
     Representation,
-    StatusChange,
 )
+from reviews.demo import take_through_review
 
 PRIORITIES = [
     (
@@ -704,23 +704,6 @@ def _move_to(partnership, status, *, index, rng, today, author, democratic, appr
     )
     partnership.refresh_from_db()
     if status in (S.UNDER_REVIEW, S.EXITING, S.CLOSED):
-        for to_status, reason in [
-            (S.UNDER_REVIEW, "Annual review started."),
-            (S.EXITING, "Annual review agreed to withdraw."),
-            (S.CLOSED, "Exit strategy completed and signed off."),
-        ]:
-            StatusChange.objects.create(
-                partnership=partnership,
-                from_status=partnership.status,
-                to_status=to_status,
-                changed_by=democratic,
-                reason=reason,
-            )
-            partnership.status = to_status
-            if to_status == status:
-                break
-        if status == S.CLOSED:
-            partnership.closed_on = today - timedelta(days=40)
-            partnership.end_date = partnership.closed_on
-            partnership.next_review_due = None
-        partnership.save()
+        # Through the annual review and exit workflow: a review in progress, a withdrawal with
+        # its exit strategy under way, or an exit completed and the partnership closed.
+        take_through_review(partnership, status, today=today)

@@ -10,6 +10,14 @@ from django.db.models.functions import Coalesce, Lower
 from django.urls import reverse
 from django.utils import timezone
 
+
+# Rows that belong to a partnership can be removed while it is a draft, so their removal is
+# recorded as well as their creation and changes.
+def child_row_events():
+    # Trackers keep per-model state, so each model needs its own instances.
+    return pghistory.InsertEvent(), pghistory.UpdateEvent(), pghistory.DeleteEvent()
+
+
 # Sane ceilings: a typing slip of a few extra zeros is refused, not stored.
 MAX_AMOUNT = Decimal("1000000000.00")  # £1 billion
 MAX_HOURS_PER_MONTH = Decimal("744")  # every hour of a 31-day month
@@ -37,6 +45,11 @@ class Directorate(models.Model):
 class Profile(models.Model):
     """A signed-in person's details, as Section 1 of the registration form asks for them."""
 
+    class DigestFrequency(models.TextChoices):
+        DAILY = "daily", "Daily"
+        WEEKLY = "weekly", "Weekly, on Mondays"
+        OFF = "off", "Never"
+
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="profile"
     )
@@ -45,6 +58,12 @@ class Profile(models.Model):
         Directorate, on_delete=models.PROTECT, null=True, blank=True, related_name="profiles"
     )
     phone_extension = models.CharField("Extension", max_length=20, blank=True)
+    digest_frequency = models.CharField(
+        "How often to email you a reminder digest",
+        max_length=10,
+        choices=DigestFrequency,
+        default=DigestFrequency.DAILY,
+    )
 
     class Meta:
         ordering = ["user__username"]
@@ -211,6 +230,40 @@ class Person(models.Model):
                 email=user.email,
             )
         return person
+
+
+@pghistory.track()
+class SentReminder(models.Model):
+    """A reminder email sent to one address for one period, so it is never sent twice.
+
+    The row is claimed before the email goes, and the unique constraint decides between two
+    runs of send_reminders at the same moment.
+    """
+
+    class Kind(models.TextChoices):
+        DIGEST = "digest", "Reminder digest"
+        OVERDUE_SUMMARY = "overdue_summary", "Overdue in your partnerships"
+
+    recipient = models.EmailField()
+    kind = models.CharField(max_length=20, choices=Kind)
+    period = models.CharField(
+        max_length=10, help_text="The day (2026-11-26) or ISO week (2026-W48) it covers."
+    )
+    item_count = models.PositiveIntegerField(default=0)
+    sent_at = models.DateTimeField(default=timezone.now, editable=False)
+
+    class Meta:
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["recipient", "kind", "period"],
+                name="sent_reminder_once_per_period",
+                violation_error_message="This reminder has already been sent for this period.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} to {self.recipient} for {self.period}"
 
 
 class ReferenceCounter(models.Model):
@@ -531,7 +584,7 @@ class Partnership(models.Model):
         return reasons
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class PartnershipPartner(models.Model):
     """An organisation taking part in a partnership, and whether it leads it."""
 
@@ -562,7 +615,7 @@ class PartnershipPartner(models.Model):
         return str(self.organisation)
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class Representation(models.Model):
     """A councillor or officer representing the council on a partnership, in a role."""
 
@@ -617,7 +670,7 @@ def current_financial_year(today=None) -> int:
     return today.year if today.month >= 4 else today.year - 1
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class FinancialContribution(models.Model):
     """Money the council commits to a partnership in a financial year."""
 
@@ -664,7 +717,7 @@ class FinancialContribution(models.Model):
         return financial_year_label(self.financial_year)
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class OfficerTime(models.Model):
     """An officer's time committed to a partnership."""
 
@@ -695,7 +748,7 @@ class OfficerTime(models.Model):
         return f"{self.person}: {self.hours_per_month} hours a month"
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class InKindContribution(models.Model):
     """A contribution in kind: support, accommodation, postage, printing, equipment..."""
 
@@ -766,7 +819,7 @@ class ChecklistConsideration(models.Model):
         return self.question
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class ChecklistAnswer(models.Model):
     """A partnership's answer to one set-up consideration."""
 
@@ -805,7 +858,7 @@ def document_upload_to(instance, filename):
 DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx", "ods", "csv"]
 
 
-@pghistory.track()
+@pghistory.track(*child_row_events())
 class Document(models.Model):
     """A document kept with a partnership's record: its governing document, terms of reference..."""
 
@@ -918,3 +971,13 @@ class ApprovalDecision(models.Model):
 
     def __str__(self):
         return f"{self.get_decision_display()} by {self.get_decision_body_display()}"
+
+
+# Choosing and unchoosing Corporate Plan priorities is part of a partnership's history too.
+PartnershipPriorityEvent = pghistory.create_event_model(
+    Partnership.corporate_priorities.through,
+    pghistory.InsertEvent(),
+    pghistory.DeleteEvent(),
+    model_name="PartnershipPriorityEvent",
+    abstract=False,
+)

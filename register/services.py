@@ -169,7 +169,7 @@ def missing_for_submission(partnership) -> list[tuple[str, str]]:
     )
     need(p.risk_manager, "risk", "Say who is responsible for managing risk")
     need(
-        not p.checklist_answers.filter(answer="").exists(),
+        not p.checklist_answers.filter(answer="", consideration__is_active=True).exists(),
         "checklist",
         "Answer every point to consider",
     )

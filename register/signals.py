@@ -18,3 +18,11 @@ def grant_role_permissions(sender, using="default", **kwargs):
             codename__regex=r"^({})_".format("|".join(grant["actions"])),
         )
         group.permissions.add(*wanted)
+
+
+def restore_reference_data(sender, using="default", **kwargs):
+    """Put back the protocol's checklist and threshold if a flush has emptied them."""
+    from register.models import ChecklistConsideration, SignificanceThreshold
+    from register.protocol import seed_checklist_and_threshold
+
+    seed_checklist_and_threshold(ChecklistConsideration, SignificanceThreshold, using=using)

@@ -2,7 +2,7 @@ import pghistory
 import pytest
 from django.urls import reverse
 
-from partnerships_site.history import history_for
+from partnerships_site.history import EMPTY, history_for
 from register.models import Directorate
 
 pytestmark = pytest.mark.django_db
@@ -50,3 +50,39 @@ def test_foreign_keys_show_the_related_record_not_its_id(officer, other_director
     assert [(c.field, c.before, c.after) for c in change.changes] == [
         ("Directorate", before, other_directorate.name)
     ]
+
+
+def test_partnership_history_records_rows_added_and_removed_and_priorities(officer):
+    from tests.factories import (
+        CorporatePriorityFactory,
+        RepresentationFactory,
+        complete_partnership,
+    )
+
+    partnership = complete_partnership(author=officer)
+    priority = CorporatePriorityFactory(name="Safe and clean neighbourhoods")
+    with pghistory.context(user=officer.pk):
+        representation = RepresentationFactory(partnership=partnership)
+        person = str(representation.person)
+        representation.delete()
+        partnership.corporate_priorities.add(priority)
+        partnership.corporate_priorities.remove(priority)
+
+    # One transaction shares one timestamp, so look the entries up rather than rely on order.
+    entries = history_for(partnership, include_related=True)
+
+    def changes_of(what, record):
+        return [
+            (change.before, change.after)
+            for entry in entries
+            if (entry.what, entry.record) == (what, record)
+            for change in entry.changes
+        ]
+
+    name = "Safe and clean neighbourhoods"
+    assert (EMPTY, name) in changes_of("Added", "Corporate Plan priority")
+    assert (name, EMPTY) in changes_of("Removed", "Corporate Plan priority")
+    assert (person, EMPTY) in changes_of("Removed", "Representative")
+    removed = next(e for e in entries if (e.what, e.record) == ("Removed", "Representative"))
+    assert removed.who == officer.get_full_name()
+    assert "Partnership" not in [change.field for change in removed.changes]

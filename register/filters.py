@@ -1,0 +1,231 @@
+from datetime import timedelta
+
+import django_filters
+from crispy_forms_gds.layout import Div, Field, Layout
+from django import forms
+from django.conf import settings
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Lower
+from django.utils import timezone
+
+from partnerships_site.forms import GovUKFormMixin
+from register.models import (
+    CorporatePriority,
+    Directorate,
+    Organisation,
+    Partnership,
+    PartnershipPartner,
+    Representation,
+)
+
+COUNCIL = "council"
+REVIEW_SOON_DAYS = 60
+MAX_SEARCH_TERMS = 10
+
+# The register's sortable columns: the `sort` parameter names one, with "-" for descending.
+SORT_COLUMNS = {
+    "reference": F("reference"),
+    "name": Lower("name"),
+    "status": Case(
+        *(When(status=value, then=Value(index)) for index, value in enumerate(Partnership.Status)),
+        default=Value(len(Partnership.Status)),
+    ),
+    "directorate": Lower("directorate__name"),
+    "start_date": F("start_date"),
+    "annual_commitment": F("annual_commitment"),
+}
+DEFAULT_SORT = "name"
+
+
+class PartnershipFilterForm(GovUKFormMixin, forms.Form):
+    """The register's filters, laid out in rows of four under the search box."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+
+        def column(name):
+            return Div(
+                Field.select(name, css_class="govuk-!-width-full"),
+                css_class="govuk-grid-column-one-quarter",
+            )
+
+        self.helper.layout = Layout(
+            Div(
+                Div(Field.text("q"), css_class="govuk-grid-column-two-thirds"),
+                css_class="govuk-grid-row",
+            ),
+            Div(
+                *map(column, ["status", "directorate", "council_role", "significant"]),
+                css_class="govuk-grid-row",
+            ),
+            Div(*map(column, ["lead", "priority", "review_due"]), css_class="govuk-grid-row"),
+        )
+
+
+def _search_condition(term):
+    """Partnerships that mention the term in their own words, partners or people."""
+    partner = PartnershipPartner.objects.filter(
+        partnership=OuterRef("pk"), organisation__name__icontains=term
+    )
+    representative = Representation.objects.filter(
+        partnership=OuterRef("pk"), person__name__icontains=term
+    )
+    condition = (
+        Q(name__icontains=term)
+        | Q(purpose__icontains=term)
+        | Q(reference__icontains=term)
+        | Exists(partner)
+        | Exists(representative)
+    )
+    for officer in ["sponsoring_officer", "monitoring_officer"]:
+        condition |= Q(**{f"{officer}__first_name__icontains": term})
+        condition |= Q(**{f"{officer}__last_name__icontains": term})
+    return condition
+
+
+class PartnershipFilter(django_filters.FilterSet):
+    """The register's filters, search and sorting, shared by its page and its downloads."""
+
+    q = django_filters.CharFilter(
+        label="Search",
+        method="search",
+        max_length=200,
+        help_text="Name, purpose, reference, partner organisation or person.",
+        error_messages={"max_length": "Search for 200 characters or fewer"},
+    )
+    status = django_filters.ChoiceFilter(
+        choices=Partnership.Status.choices,
+        empty_label="Any status",
+        error_messages={"invalid_choice": "Select a status from the list"},
+    )
+    directorate = django_filters.ModelChoiceFilter(
+        queryset=Directorate.objects.all(),
+        empty_label="Any directorate",
+        error_messages={"invalid_choice": "Select a directorate from the list"},
+    )
+    council_role = django_filters.ChoiceFilter(
+        label="Role of the Council",
+        choices=Partnership.CouncilRole.choices,
+        empty_label="Any role",
+        error_messages={"invalid_choice": "Select a role of the Council from the list"},
+    )
+    significant = django_filters.ChoiceFilter(
+        label="Significant",
+        choices=[("yes", "Significant"), ("no", "Not significant")],
+        empty_label="Significant or not",
+        method="filter_significant",
+        error_messages={"invalid_choice": "Select significant or not significant"},
+    )
+    lead = django_filters.ChoiceFilter(
+        label="Lead organisation",
+        choices=[],
+        empty_label="Any lead organisation",
+        method="filter_lead",
+        error_messages={"invalid_choice": "Select a lead organisation from the list"},
+    )
+    priority = django_filters.ModelChoiceFilter(
+        label="Corporate Plan priority",
+        field_name="corporate_priorities",
+        queryset=CorporatePriority.objects.all(),
+        empty_label="Any priority",
+        error_messages={"invalid_choice": "Select a Corporate Plan priority from the list"},
+    )
+    review_due = django_filters.ChoiceFilter(
+        label="Review due",
+        choices=[
+            ("overdue", "Overdue"),
+            ("soon", f"Due in the next {REVIEW_SOON_DAYS} days"),
+        ],
+        empty_label="Any time",
+        method="filter_review_due",
+        error_messages={"invalid_choice": "Select overdue or due soon"},
+    )
+
+    class Meta:
+        model = Partnership
+        form = PartnershipFilterForm
+        fields = [
+            "q",
+            "status",
+            "directorate",
+            "council_role",
+            "significant",
+            "lead",
+            "priority",
+            "review_due",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # A plain function, which form fields copy as it is (a bound method would be deep-copied
+        # along with the request it holds).
+        self.filters["lead"].extra["choices"] = lambda: self.lead_choices()
+
+    def lead_choices(self):
+        """The council and every organisation that leads a partnership this user may read.
+
+        Called when the form is checked and again when it is drawn, so it is read once.
+        """
+        if hasattr(self, "_lead_choices"):
+            return self._lead_choices
+        user = getattr(self.request, "user", None)
+        led = Partnership.objects.visible_to(user).filter(
+            partners__organisation=OuterRef("pk"), partners__is_lead=True
+        )
+        organisations = Organisation.objects.filter(Exists(led)).values_list("pk", "name")
+        self._lead_choices = [(COUNCIL, settings.COUNCIL_NAME)] + [
+            (str(pk), name) for pk, name in organisations
+        ]
+        return self._lead_choices
+
+    @property
+    def sort(self) -> str:
+        """The sort asked for, if it is one of the register's columns; otherwise the default."""
+        requested = (self.data or {}).get("sort", "")
+        column = requested.removeprefix("-")
+        return requested if column in SORT_COLUMNS else DEFAULT_SORT
+
+    def filter_queryset(self, queryset):
+        queryset = super().filter_queryset(queryset)
+        expression = SORT_COLUMNS[self.sort.removeprefix("-")]
+        if self.sort.startswith("-"):
+            order = [expression.desc(nulls_last=True), F("pk").desc()]
+        else:
+            order = [expression.asc(nulls_last=True), F("pk").asc()]
+        return queryset.order_by(*order)
+
+    def search(self, queryset, name, value):
+        for term in value.split()[:MAX_SEARCH_TERMS]:
+            queryset = queryset.filter(_search_condition(term))
+        return queryset
+
+    def filter_significant(self, queryset, name, value):
+        return queryset.filter(is_significant=(value == "yes"))
+
+    def filter_lead(self, queryset, name, value):
+        if value == COUNCIL:
+            return queryset.filter(council_role=Partnership.CouncilRole.LEAD)
+        return queryset.filter(
+            Exists(
+                PartnershipPartner.objects.filter(
+                    partnership=OuterRef("pk"), organisation_id=value, is_lead=True
+                )
+            )
+        )
+
+    def filter_review_due(self, queryset, name, value):
+        today = timezone.localdate()
+        # Only partnerships still in force have reviews to do.
+        queryset = queryset.filter(
+            status__in=[
+                Partnership.Status.ACTIVE,
+                Partnership.Status.UNDER_REVIEW,
+                Partnership.Status.EXITING,
+            ]
+        )
+        if value == "overdue":
+            return queryset.filter(next_review_due__lt=today)
+        return queryset.filter(
+            next_review_due__gte=today,
+            next_review_due__lte=today + timedelta(days=REVIEW_SOON_DAYS),
+        )

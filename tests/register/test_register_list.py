@@ -1,0 +1,373 @@
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from register.models import Partnership, PartnershipPartner
+from tests.factories import (
+    CorporatePriorityFactory,
+    DirectorateFactory,
+    FinancialContributionFactory,
+    OrganisationFactory,
+    PartnerFactory,
+    PartnershipFactory,
+    PersonFactory,
+    RepresentationFactory,
+    UserFactory,
+)
+from tests.helpers import assert_queries_fixed
+
+pytestmark = pytest.mark.django_db
+
+Status = Partnership.Status
+LIST_URL = reverse("register:partnership_list")
+
+
+def live(**kwargs):
+    kwargs.setdefault("status", Status.ACTIVE)
+    return PartnershipFactory(**kwargs)
+
+
+def listed(response):
+    """The references of the partnerships on the page, in the order shown."""
+    return [p.reference for p in response.context["partnerships"]]
+
+
+def test_officer_sees_live_partnerships_and_their_own_draft_but_not_others_drafts(
+    officer_client, officer, other_officer
+):
+    active = live(name="Community Safety Partnership")
+    mine = PartnershipFactory(author=officer, name="My draft partnership")
+    theirs = PartnershipFactory(author=other_officer, name="Their draft partnership")
+    submitted = PartnershipFactory(author=other_officer, status=Status.SUBMITTED)
+
+    response = officer_client.get(LIST_URL)
+
+    assert response.status_code == 200
+    assert set(listed(response)) == {active.reference, mine.reference}
+    assert theirs.name not in response.content.decode()
+    assert submitted.reference not in response.content.decode()
+
+
+def test_democratic_services_see_every_partnership(democratic_client, other_officer):
+    draft = PartnershipFactory(author=other_officer)
+    active = live()
+    response = democratic_client.get(LIST_URL)
+    assert set(listed(response)) == {draft.reference, active.reference}
+
+
+def test_the_page_shows_status_as_a_tag_and_significance_in_words(officer_client):
+    significant = live(name="Big money", material_service_delivery=True)
+    live(name="Small money")
+    html = officer_client.get(LIST_URL).content.decode()
+    assert '<strong class="govuk-tag govuk-tag--green">Active</strong>' in html
+    assert "Not significant" in html
+    assert significant.is_confidential is False
+    assert ">Significant<" in html
+    assert "2 partnerships" in html
+
+
+@pytest.mark.parametrize(
+    ("param", "value_of", "expected"),
+    [
+        ("status", lambda p: Status.UNDER_REVIEW, "under_review"),
+        ("council_role", lambda p: Partnership.CouncilRole.LEAD, "lead"),
+    ],
+)
+def test_choice_filters_narrow_the_list(officer_client, param, value_of, expected):
+    wanted = live(status=Status.UNDER_REVIEW, council_role=Partnership.CouncilRole.LEAD)
+    live(status=Status.ACTIVE, council_role=Partnership.CouncilRole.REPRESENTATIVE)
+    response = officer_client.get(LIST_URL, {param: value_of(wanted)})
+    assert listed(response) == [wanted.reference]
+
+
+def test_directorate_filter(officer_client):
+    housing = DirectorateFactory(name="Housing")
+    wanted = live(directorate=housing)
+    live(directorate=DirectorateFactory(name="Planning"))
+    response = officer_client.get(LIST_URL, {"directorate": housing.pk})
+    assert listed(response) == [wanted.reference]
+
+
+def test_significant_filter_both_ways(officer_client):
+    significant = live(material_service_delivery=True)
+    money = live()
+    FinancialContributionFactory(partnership=money, amount=Decimal("150000"), financial_year=2026)
+    plain = live()
+    yes = officer_client.get(LIST_URL, {"significant": "yes"})
+    no = officer_client.get(LIST_URL, {"significant": "no"})
+    assert set(listed(yes)) == {significant.reference, money.reference}
+    assert listed(no) == [plain.reference]
+
+
+def test_lead_organisation_filter_by_partner_and_by_the_council(officer_client):
+    leader = OrganisationFactory(name="Exampleshire Police")
+    led_by_police = live(council_role=Partnership.CouncilRole.REPRESENTATIVE)
+    PartnerFactory(partnership=led_by_police, organisation=leader, is_lead=True)
+    member = live(council_role=Partnership.CouncilRole.REPRESENTATIVE)
+    PartnerFactory(partnership=member, organisation=leader, is_lead=False)
+    council_led = live(council_role=Partnership.CouncilRole.LEAD)
+
+    by_police = officer_client.get(LIST_URL, {"lead": leader.pk})
+    by_council = officer_client.get(LIST_URL, {"lead": "council"})
+
+    assert listed(by_police) == [led_by_police.reference]
+    assert listed(by_council) == [council_led.reference]
+    assert "Exampleshire Police" in by_police.content.decode()
+
+
+def test_lead_organisation_choices_leave_out_organisations_leading_only_others_drafts(
+    officer_client, other_officer
+):
+    secret_draft = PartnershipFactory(author=other_officer)
+    PartnerFactory(
+        partnership=secret_draft, organisation=OrganisationFactory(name="Hidden Lead Ltd")
+    )
+    PartnershipPartner.objects.filter(partnership=secret_draft).update(is_lead=True)
+    html = officer_client.get(LIST_URL).content.decode()
+    assert "Hidden Lead Ltd" not in html
+
+
+def test_corporate_priority_filter(officer_client):
+    priority = CorporatePriorityFactory(name="Safer communities")
+    wanted = live()
+    wanted.corporate_priorities.add(priority, CorporatePriorityFactory(name="Housing"))
+    live().corporate_priorities.add(CorporatePriorityFactory(name="Economy"))
+    response = officer_client.get(LIST_URL, {"priority": priority.pk})
+    assert listed(response) == [wanted.reference]
+
+
+def test_review_due_filters_overdue_and_due_in_the_next_60_days(officer_client):
+    today = timezone.localdate()
+    overdue = live(next_review_due=today - timedelta(days=1))
+    soon = live(next_review_due=today + timedelta(days=60))
+    live(next_review_due=today + timedelta(days=61))
+    live(status=Status.CLOSED, next_review_due=today - timedelta(days=30))
+
+    assert listed(officer_client.get(LIST_URL, {"review_due": "overdue"})) == [overdue.reference]
+    assert listed(officer_client.get(LIST_URL, {"review_due": "soon"})) == [soon.reference]
+
+
+def test_search_finds_by_partner_organisation_without_repeating_rows(officer_client):
+    wanted = live(name="Alpha")
+    PartnerFactory(partnership=wanted, organisation=OrganisationFactory(name="Youth Trust North"))
+    PartnerFactory(partnership=wanted, organisation=OrganisationFactory(name="Youth Trust South"))
+    live(name="Beta")
+    response = officer_client.get(LIST_URL, {"q": "youth trust"})
+    assert listed(response) == [wanted.reference]
+
+
+def test_search_finds_by_representative_and_by_sponsoring_officer_name(officer_client):
+    by_rep = live()
+    RepresentationFactory(partnership=by_rep, person=PersonFactory(name="Cllr Gwendolyn Marsh"))
+    RepresentationFactory(partnership=by_rep, person=PersonFactory(name="Gwendolyn Marsh-Hale"))
+    sponsor = UserFactory(first_name="Tobias", last_name="Fairweather")
+    by_sponsor = live(sponsoring_officer=sponsor)
+    live()
+
+    assert listed(officer_client.get(LIST_URL, {"q": "gwendolyn"})) == [by_rep.reference]
+    assert listed(officer_client.get(LIST_URL, {"q": "Tobias Fairweather"})) == [
+        by_sponsor.reference
+    ]
+
+
+def test_search_finds_by_name_purpose_and_reference(officer_client):
+    named = live(name="Domestic Abuse Forum")
+    purposed = live(purpose="Improve air quality in the town centre")
+    other = live()
+    assert listed(officer_client.get(LIST_URL, {"q": "abuse"})) == [named.reference]
+    assert listed(officer_client.get(LIST_URL, {"q": "AIR QUALITY"})) == [purposed.reference]
+    assert listed(officer_client.get(LIST_URL, {"q": other.reference})) == [other.reference]
+
+
+def test_search_does_not_reveal_others_drafts(officer_client, other_officer):
+    PartnershipFactory(author=other_officer, name="Secret regeneration scheme")
+    response = officer_client.get(LIST_URL, {"q": "secret"})
+    assert listed(response) == []
+    assert "No partnerships match your filters" in response.content.decode()
+
+
+def test_sorting_by_name_both_ways_and_by_annual_commitment(officer_client):
+    b = live(name="Bravo")
+    a = live(name="alpha")
+    c = live(name="Charlie")
+    FinancialContributionFactory(partnership=b, amount=Decimal("500"))
+    FinancialContributionFactory(partnership=c, amount=Decimal("90000"))
+
+    assert listed(officer_client.get(LIST_URL)) == [a.reference, b.reference, c.reference]
+    assert listed(officer_client.get(LIST_URL, {"sort": "-name"})) == [
+        c.reference,
+        b.reference,
+        a.reference,
+    ]
+    assert listed(officer_client.get(LIST_URL, {"sort": "-annual_commitment"})) == [
+        c.reference,
+        b.reference,
+        a.reference,
+    ]
+
+
+def test_sorting_by_status_follows_the_lifecycle_and_by_reference_and_directorate(
+    officer_client, officer
+):
+    closed = live(status=Status.CLOSED, directorate=DirectorateFactory(name="Adult Care"))
+    draft = PartnershipFactory(author=officer, directorate=DirectorateFactory(name="Zoo Services"))
+    active = live(directorate=DirectorateFactory(name="Museums"))
+    assert listed(officer_client.get(LIST_URL, {"sort": "status"})) == [
+        draft.reference,
+        active.reference,
+        closed.reference,
+    ]
+    assert listed(officer_client.get(LIST_URL, {"sort": "-reference"})) == [
+        active.reference,
+        draft.reference,
+        closed.reference,
+    ]
+    assert listed(officer_client.get(LIST_URL, {"sort": "directorate"})) == [
+        closed.reference,
+        active.reference,
+        draft.reference,
+    ]
+
+
+def test_sorting_by_start_date_puts_missing_dates_last(officer_client):
+    late = live(start_date=date(2026, 9, 1))
+    early = live(start_date=date(2025, 1, 1))
+    undated = live(start_date=None)
+    assert listed(officer_client.get(LIST_URL, {"sort": "start_date"})) == [
+        early.reference,
+        late.reference,
+        undated.reference,
+    ]
+    assert listed(officer_client.get(LIST_URL, {"sort": "-start_date"})) == [
+        late.reference,
+        early.reference,
+        undated.reference,
+    ]
+
+
+def test_sort_headers_say_how_the_list_is_sorted_and_keep_the_filters(officer_client):
+    live(council_role=Partnership.CouncilRole.LEAD)
+    html = officer_client.get(
+        LIST_URL, {"council_role": "lead", "sort": "-start_date", "page": "1"}
+    ).content.decode()
+    assert 'aria-sort="descending"' in html
+    assert html.count('aria-sort="none"') == 5
+    # The name header sorts by name, keeps the filter and goes back to the first page.
+    assert 'href="?council_role=lead&amp;sort=name"' in html
+    assert 'href="?council_role=lead&amp;sort=start_date"' in html
+
+
+@pytest.mark.parametrize("sort", ["password", "--name", "-", "name; DROP TABLE"])
+def test_an_unknown_sort_falls_back_to_name(officer_client, sort):
+    b = live(name="Bravo")
+    a = live(name="Alpha")
+    response = officer_client.get(LIST_URL, {"sort": sort})
+    assert response.status_code == 200
+    assert listed(response) == [a.reference, b.reference]
+    assert response.context["sort"] == "name"
+
+
+def test_fifty_a_page_with_pagination_links_that_keep_the_filters(officer_client, officer):
+    for number in range(55):
+        live(
+            name=f"Partnership {number:02d}",
+            council_role=Partnership.CouncilRole.LEAD,
+            author=officer,
+        )
+    live(council_role=Partnership.CouncilRole.OTHER)
+
+    first = officer_client.get(LIST_URL, {"council_role": "lead", "sort": "-name"})
+    second = officer_client.get(LIST_URL, {"council_role": "lead", "sort": "-name", "page": 2})
+
+    assert len(first.context["partnerships"]) == 50
+    assert len(second.context["partnerships"]) == 5
+    html = first.content.decode()
+    assert "55 partnerships match your filters" in html
+    assert "Showing 1 to 50 of 55" in html
+    assert 'class="govuk-pagination' in html
+    assert 'href="?council_role=lead&amp;sort=-name&amp;page=2"' in html
+    assert second.context["partnerships"][0].name == "Partnership 04"
+
+
+@pytest.mark.parametrize("page", ["99", "-1", "999999999999999999999999"])
+def test_a_page_past_the_end_shows_the_last_page(officer_client, officer, page):
+    for _ in range(51):
+        live(author=officer)
+    response = officer_client.get(LIST_URL, {"page": page})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 2
+
+
+def test_a_page_that_is_not_a_number_shows_the_first_page(officer_client):
+    live()
+    response = officer_client.get(LIST_URL, {"page": "<script>"})
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == 1
+
+
+@pytest.mark.parametrize(
+    ("param", "value", "message"),
+    [
+        ("status", "deleted", "Select a status from the list"),
+        ("directorate", "not-a-number", "Select a directorate from the list"),
+        ("directorate", "99999999999999999999", "Select a directorate from the list"),
+        ("council_role", "'; DROP TABLE", "Select a role of the Council from the list"),
+        ("significant", "maybe", "Select significant or not significant"),
+        ("lead", "12345", "Select a lead organisation from the list"),
+        ("priority", "=1+1", "Select a Corporate Plan priority from the list"),
+        ("review_due", "yesterday", "Select overdue or due soon"),
+        ("q", "x" * 201, "Search for 200 characters or fewer"),
+    ],
+)
+def test_a_bad_filter_value_is_an_error_on_the_form_not_a_crash(
+    officer_client, param, value, message
+):
+    kept = live()
+    response = officer_client.get(LIST_URL, {param: value})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "There is a problem" in html
+    assert message in html
+    assert "<title>Error: Partnership register" in html
+    # The filters that are valid still apply; the bad one is ignored.
+    assert listed(response) == [kept.reference]
+
+
+def test_the_register_is_in_the_navigation_and_marked_current(officer_client):
+    html = officer_client.get(LIST_URL).content.decode()
+    assert f'href="{LIST_URL}" aria-current="page"' in html
+
+
+def test_the_register_page_runs_the_same_queries_for_10_and_500_partnerships(
+    officer_client, officer
+):
+    author = UserFactory()
+    directorate = DirectorateFactory(name="Shared directorate")
+    organisations = [OrganisationFactory() for _ in range(3)]
+
+    def add(count, start):
+        partnerships = Partnership.objects.bulk_create(
+            Partnership(
+                reference=f"P-2099-{start + n:04d}",
+                name=f"Bulk partnership {start + n}",
+                status=Status.ACTIVE,
+                author=author,
+                directorate=directorate,
+                sponsoring_officer=officer,
+                council_role=Partnership.CouncilRole.REPRESENTATIVE,
+            )
+            for n in range(count)
+        )
+        PartnershipPartner.objects.bulk_create(
+            PartnershipPartner(partnership=p, organisation=o, is_lead=(i == 0))
+            for p in partnerships
+            for i, o in enumerate(organisations)
+        )
+
+    add(10, 0)
+    assert_queries_fixed(officer_client, LIST_URL, lambda: add(490, 10), most=20)
+    filtered = f"{LIST_URL}?q=bulk&sort=-annual_commitment&significant=no&page=3"
+    assert_queries_fixed(officer_client, filtered, lambda: add(100, 500), most=20)
