@@ -8,10 +8,14 @@ from django.views.decorators.cache import never_cache
 from django.views.generic import TemplateView
 
 from partnerships_site.forms import SignInForm
+from partnerships_site.my_work import my_work
 from register.models import Profile
+from register.rules import sees_everything
 
 
 class HomeView(TemplateView):
+    """My work: what the signed-in person has to do, with links to where they do it."""
+
     template_name = "home.html"
 
     def get_context_data(self, **kwargs):
@@ -24,6 +28,27 @@ class HomeView(TemplateView):
                 "description": "Choose a new password of at least 12 characters.",
             },
         ]
+        can_register = user.has_perm("register.add_partnership")
+        if can_register:
+            links.insert(
+                0,
+                {
+                    "label": "Register a partnership",
+                    "url": reverse("register:partnership_create"),
+                    "description": "Complete the Partnership Registration Form for a partnership "
+                    "the Council is involved in.",
+                },
+            )
+        if sees_everything(user):
+            links.insert(
+                0,
+                {
+                    "label": "Overview of the council's partnerships",
+                    "url": reverse("register:overview"),
+                    "description": "Partnerships by status and directorate, reviews overdue, "
+                    "risks by band and resources committed.",
+                },
+            )
         if user.is_staff:
             links.append(
                 {
@@ -36,6 +61,7 @@ class HomeView(TemplateView):
             profile=profile,
             roles=[group.name for group in user.groups.all()],
             links=links,
+            **my_work(user),
             **kwargs,
         )
 

@@ -1,4 +1,4 @@
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 
 import factory
@@ -166,3 +166,99 @@ def complete_partnership(**kwargs):
             defaults={"answer": ChecklistAnswer.Answer.YES},
         )
     return partnership
+
+
+# Annual reviews and exits (reviews/) ----------------------------------------------------------
+
+
+def active_partnership(*, approved_on=date(2025, 6, 1), next_review_due=None, **kwargs):
+    """A complete partnership, approved and active, its first review due a year after approval."""
+    from partnerships_site.dates import add_years
+    from register.models import StatusChange
+
+    partnership = complete_partnership(
+        status=Partnership.Status.ACTIVE,
+        approved_on=approved_on,
+        next_review_due=next_review_due or add_years(approved_on, 1),
+        **kwargs,
+    )
+    StatusChange.objects.create(
+        partnership=partnership,
+        from_status=Partnership.Status.SUBMITTED,
+        to_status=Partnership.Status.ACTIVE,
+        changed_by=partnership.author,
+        reason="Approved.",
+    )
+    return partnership
+
+
+class ExitActionFactory(factory.django.DjangoModelFactory):
+    """An exit action in a given exit strategy: ExitActionFactory(strategy=strategy)."""
+
+    class Meta:
+        model = "reviews.ExitAction"
+
+    description = factory.Sequence(lambda n: f"Exit action {n}")
+    owner = factory.SubFactory(PersonFactory)
+    due_date = factory.LazyFunction(lambda: date(2026, 12, 31))
+
+
+# Risk registers (risks/) ----------------------------------------------------------------------
+
+
+class RiskFactory(factory.django.DjangoModelFactory):
+    """An open risk on an active partnership, scored inherent 4x5, actual 3x4, residual 2x3.
+
+    The reference (R1, R2...) is issued on save; set scores as, e.g., actual_likelihood=4.
+    """
+
+    class Meta:
+        model = "risks.Risk"
+
+    partnership = factory.SubFactory(PartnershipFactory, status=Partnership.Status.ACTIVE)
+    title = factory.Sequence(lambda n: f"Risk {n}")
+    cause = "Partners' budgets are under pressure."
+    event = "A partner withdraws its funding."
+    impact = "The service to residents is cut back."
+    category = "financial"
+    owner = factory.SubFactory(PersonFactory)
+    inherent_likelihood = 4
+    inherent_impact = 5
+    actual_likelihood = 3
+    actual_impact = 4
+    residual_likelihood = 2
+    residual_impact = 3
+    raised_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
+    next_review_due = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+
+
+class ControlFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Control"
+
+    risk = factory.SubFactory(RiskFactory)
+    description = factory.Sequence(lambda n: f"Control {n}: quarterly budget monitoring")
+    owner = factory.SubFactory(PersonFactory)
+    status = "in_progress"
+
+
+class ActionFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Action"
+
+    risk = factory.SubFactory(RiskFactory)
+    description = factory.Sequence(lambda n: f"Action {n}: agree a funding plan")
+    owner = factory.SubFactory(PersonFactory)
+    estimated_completion = factory.LazyFunction(lambda: date.today() + timedelta(days=90))
+    status = "not_started"
+
+
+class EscalationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = "risks.Escalation"
+
+    risk = factory.SubFactory(RiskFactory)
+    reported_on = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+    board_meeting = "Partnership Board, 12 January 2027"
+    board_response = "accepted"
+    recorded_by = factory.SubFactory(UserFactory)

@@ -189,7 +189,8 @@ def test_home_page_runs_a_fixed_number_of_queries(officer_client, officer):
         for index in range(20):
             officer.groups.add(Group.objects.create(name=f"Extra group {index}"))
 
-    assert_queries_fixed(officer_client, reverse("home"), grow, most=8)
+    # The home page reads each section of the person's work in one query (tests/test_home.py).
+    assert_queries_fixed(officer_client, reverse("home"), grow, most=16)
 
 
 def test_missing_secret_key_with_debug_off_is_a_clear_start_up_error():

@@ -7,6 +7,8 @@ from django.db import transaction
 from register import roles
 from register.demo import seed_register
 from register.models import Directorate, Profile
+from reviews.demo import seed_reviews
+from risks.demo import seed_risks
 
 DEMO_PASSWORD = "partnerships-demo-2026"
 
@@ -84,6 +86,8 @@ class Command(BaseCommand):
             }
             created = [self.create_user(directorates, *row) for row in DEMO_USERS]
             partnerships = seed_register()
+            risks = seed_risks()
+            reviews = seed_reviews()
 
         if settings.DEBUG:
             self.stdout.write(f"Demo sign-ins (password for each: {DEMO_PASSWORD}):")
@@ -96,6 +100,10 @@ class Command(BaseCommand):
             self.stdout.write(f"  {username:<12} {role}")
         if partnerships:
             self.stdout.write(f"Added {partnerships} demo partnerships to the register.")
+        if risks:
+            self.stdout.write(f"Added {risks} demo risks to their risk registers.")
+        if reviews:
+            self.stdout.write(f"Completed {reviews} demo annual reviews.")
 
     def create_user(
         self, directorates, username, first, last, title, directorate, ext, role, staff
