@@ -44,7 +44,7 @@ from register.models import (
     SignificanceThreshold,
     StatusChange,
 )
-from register.notifications import notify_assignment
+from register.notifications import notify_assignment, notify_new_representatives
 from register.resources import OrganisationResource, PartnershipResource
 
 CONFLICT_MESSAGE = (
@@ -558,11 +558,18 @@ class PartnershipAdmin(RegisterImportExportAdmin):
         services.save_with_version(obj, expected_version=form.cleaned_data["loaded_version"])
 
     def save_formset(self, request, form, formset, change):
+        people_before = {
+            row.instance.pk: row.initial.get("person") for row in formset.initial_forms
+        }
         for instance in formset.save(commit=False):
             if isinstance(instance, Document) and instance.uploaded_by_id is None:
                 instance.uploaded_by = request.user
             instance.save()
         formset.save_m2m()
+        if formset.model is Representation:
+            notify_new_representatives(
+                formset, people_before=people_before, partnership=form.instance, by=request.user
+            )
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)

@@ -248,6 +248,26 @@ class RiskAdmin(RegisterModelAdmin):
     def actual_score(self, risk):
         return risk.actual_score
 
+    def save_formset(self, request, form, formset, change):
+        super().save_formset(request, form, formset, change)
+        if formset.model is not Action:
+            return
+        for row in formset.forms:
+            if (
+                row.instance.pk
+                and "owner" in row.changed_data
+                and not row.cleaned_data.get("DELETE")
+            ):
+                notify_assignment(
+                    recipient=row.instance.owner,
+                    role="action owner",
+                    item=row.instance,
+                    url=form.instance.get_absolute_url(),
+                    partnership=form.instance.partnership,
+                    due=row.instance.estimated_completion,
+                    by=request.user,
+                )
+
     def save_model(self, request, obj, form, change):
         if change:
             # Anyone with the risk open in the browser is then told it changed, not overwritten.

@@ -14,6 +14,7 @@ from reviews.models import ExitAction, ExitStrategy
 from risks import services as risk_services
 from risks.models import Action, Risk
 from tests.factories import (
+    ActionFactory,
     PartnershipFactory,
     PersonFactory,
     RepresentationFactory,
@@ -283,3 +284,52 @@ def test_democratic_services_changing_the_sponsor_in_admin_tells_the_new_sponsor
         response = democratic_client.post(url, data)
     assert response.status_code == 302, response.context["adminform"].form.errors
     assert recipients() == ["head.of.service@example.gov.uk"]
+
+
+def test_replacing_a_representative_in_an_admin_inline_tells_the_new_one(
+    democratic_client, django_capture_on_commit_callbacks
+):
+    partnership = complete_partnership()
+    newcomer = PersonFactory(name="Nadia Khan", email="nadia.khan@example.gov.uk")
+    url = reverse("admin:register_partnership_change", args=[partnership.pk])
+    data = change_form_data(democratic_client.get(url))
+    data["representations-0-person"] = str(newcomer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = democratic_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert partnership.representations.get().person == newcomer
+    assert recipients() == ["nadia.khan@example.gov.uk"]
+
+
+def test_an_unchanged_admin_save_tells_nobody(
+    democratic_client, django_capture_on_commit_callbacks
+):
+    partnership = complete_partnership()
+    url = reverse("admin:register_partnership_change", args=[partnership.pk])
+    data = change_form_data(democratic_client.get(url))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = democratic_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    assert recipients() == []
+
+
+def test_changing_an_action_owner_in_admin_tells_the_new_owner(
+    democratic_client, django_capture_on_commit_callbacks
+):
+    action = ActionFactory()
+    newcomer = PersonFactory(name="Owen Price", email="owen.price@example.gov.uk")
+    url = reverse("admin:risks_risk_change", args=[action.risk.pk])
+    data = change_form_data(democratic_client.get(url))
+    prefix = next(
+        key[: -len("-id")]
+        for key, value in data.items()
+        if key.endswith("-id") and value == str(action.pk)
+    )
+    data[f"{prefix}-owner"] = str(newcomer.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = democratic_client.post(url, data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    action.refresh_from_db()
+    assert action.owner == newcomer
+    assert recipients() == ["owen.price@example.gov.uk"]
+    assert "action owner" in mail.outbox[0].subject
