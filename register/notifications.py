@@ -18,18 +18,33 @@ def absolute_url(path):
 
 
 def send_email(*, subject, template, context, to):
-    """Send one email now, rendered from register/email/<template>.txt and .html."""
+    """Send one email now, rendered from <template>.txt and .html (register/email/ by default).
+
+    `to` is one address or a list of them.
+    """
+    if "/" not in template:
+        template = f"register/email/{template}"
     context = {
         **context,
         "council_name": settings.COUNCIL_NAME,
         "service_name": settings.SERVICE_NAME,
         "site_url": settings.SITE_URL,
     }
-    text = render_to_string(f"register/email/{template}.txt", context)
-    html = render_to_string(f"register/email/{template}.html", context)
-    message = EmailMultiAlternatives(f"{subject} – {settings.SERVICE_NAME}", text, None, [to])
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(f"{template}.html", context)
+    recipients = [to] if isinstance(to, str) else list(to)
+    message = EmailMultiAlternatives(f"{subject} – {settings.SERVICE_NAME}", text, None, recipients)
     message.attach_alternative(html, "text/html")
     message.send()
+
+
+def email_on_commit(*, subject, template, context, recipients):
+    """Send one email to every distinct, non-blank address once the transaction commits."""
+    recipients = sorted({address for address in recipients if address})
+    if recipients:
+        transaction.on_commit(
+            lambda: send_email(subject=subject, template=template, context=context, to=recipients)
+        )
 
 
 def recipient_details(recipient):

@@ -6,10 +6,8 @@ sends its email only once the transaction has committed.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import F
-from django.template.loader import render_to_string
 from django.utils import timezone
 
 from partnerships_site.dates import add_years
@@ -20,6 +18,7 @@ from register.models import (
     Partnership,
     StatusChange,
 )
+from register.notifications import email_on_commit
 
 Status = Partnership.Status
 
@@ -63,25 +62,11 @@ def _record_status(partnership, *, to_status, by, reason=""):
 
 
 def _email(subject, template, context, recipients):
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
-    context = {
-        **context,
-        "council_name": settings.COUNCIL_NAME,
-        "service_name": settings.SERVICE_NAME,
-        "site_url": settings.SITE_URL,
-    }
-    text = render_to_string(f"register/email/{template}.txt", context)
-    html = render_to_string(f"register/email/{template}.html", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            f"{subject} – {settings.SERVICE_NAME}",
-            text,
-            None,
-            recipients,
-            html_message=html,
-        )
+    email_on_commit(
+        subject=subject,
+        template=f"register/email/{template}",
+        context=context,
+        recipients=recipients,
     )
 
 

@@ -15,10 +15,8 @@ from datetime import datetime, time, timedelta
 from django.apps import apps
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.mail import send_mail
 from django.db import transaction
 from django.db.models import Q
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -32,7 +30,7 @@ from register.models import (
     Person,
     StatusChange,
 )
-from register.notifications import notify_assignment
+from register.notifications import email_on_commit, notify_assignment
 from register.services import save_with_version
 from reviews.models import (
     AnnualReview,
@@ -112,21 +110,11 @@ def _move(partnership, *, to_status, by, reason, extra_fields=()):
 
 
 def _email(subject, template, context, recipients):
-    recipients = sorted({r for r in recipients if r})
-    if not recipients:
-        return
-    context = {
-        **context,
-        "council_name": settings.COUNCIL_NAME,
-        "service_name": settings.SERVICE_NAME,
-        "site_url": settings.SITE_URL,
-    }
-    text = render_to_string(f"reviews/email/{template}.txt", context)
-    html = render_to_string(f"reviews/email/{template}.html", context)
-    transaction.on_commit(
-        lambda: send_mail(
-            f"{subject} – {settings.SERVICE_NAME}", text, None, recipients, html_message=html
-        )
+    email_on_commit(
+        subject=subject,
+        template=f"reviews/email/{template}",
+        context=context,
+        recipients=recipients,
     )
 
 
