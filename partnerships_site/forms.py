@@ -5,6 +5,7 @@ from crispy_forms_gds.helper import FormHelper
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
+from django.utils.html import strip_tags
 
 DATE_HINT = "For example, 26/11/2026."
 
@@ -78,3 +79,26 @@ class DayMonthYearField(DateInputField):
             return date(int(year), int(month), int(day))
         except (ValueError, OverflowError) as error:
             raise ValidationError("Enter a real date, for example 26 11 2026") from error
+
+
+class PlainMessagesMixin:
+    """Errors that name the field, as the GOV.UK Design System asks, and no maxlength.
+
+    A browser's maxlength cuts pasted text off without a word; the server says what is too long
+    instead, and keeps what was typed.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            label = strip_tags(str(field.label or "")).strip()
+            if isinstance(field, forms.CharField) and field.max_length:
+                field.error_messages["max_length"] = (
+                    f"{label} must be {field.max_length:,} characters or fewer"
+                )
+                field.widget.attrs.pop("maxlength", None)
+            if (
+                field.error_messages.get("required")
+                == forms.Field.default_error_messages["required"]
+            ):
+                field.error_messages["required"] = f"Enter the {label[:1].lower()}{label[1:]}"

@@ -8,9 +8,15 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.html import format_html, strip_tags
+from django.utils.html import format_html
 
-from partnerships_site.forms import DATE_HINT, DayMonthYearField, GovUKFormMixin, UKDateField
+from partnerships_site.forms import (
+    DATE_HINT,
+    DayMonthYearField,
+    GovUKFormMixin,
+    PlainMessagesMixin,
+    UKDateField,
+)
 from register.models import (
     DOCUMENT_EXTENSIONS,
     MAX_AMOUNT,
@@ -209,24 +215,6 @@ def person_named(name, kind):
 
 def organisation_named(name):
     return Organisation.objects.filter(name__iexact=tidy_name(name)).order_by("pk").first()
-
-
-class PlainMessagesMixin:
-    """Errors that name the field, as the GOV.UK Design System asks, and no maxlength.
-
-    A browser's maxlength cuts pasted text off without a word; the server says what is too long
-    instead, and keeps what was typed.
-    """
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = strip_tags(str(field.label or "")).strip()
-            if isinstance(field, forms.CharField) and field.max_length:
-                field.error_messages["max_length"] = (
-                    f"{label} must be {field.max_length:,} characters or fewer"
-                )
-                field.widget.attrs.pop("maxlength", None)
 
 
 # Starting a registration ----------------------------------------------------------------------

@@ -5,9 +5,8 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
-from django.utils.html import strip_tags
 
-from partnerships_site.forms import DATE_HINT, GovUKFormMixin, UKDateField
+from partnerships_site.forms import DATE_HINT, GovUKFormMixin, PlainMessagesMixin, UKDateField
 from register.models import Person
 from risks.models import Action, Control, Escalation, Mitigation, Risk
 
@@ -69,25 +68,6 @@ class VersionField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value)
         return int(value) if value.isascii() and value.isdigit() and len(value) < 10 else None
-
-
-class PlainMessagesMixin:
-    """Error messages that name the field, and no maxlength that silently cuts pasted text."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            label = strip_tags(str(field.label or "")).strip()
-            if isinstance(field, forms.CharField) and field.max_length:
-                field.error_messages["max_length"] = (
-                    f"{label} must be {field.max_length:,} characters or fewer"
-                )
-                field.widget.attrs.pop("maxlength", None)
-            if (
-                field.error_messages.get("required")
-                == forms.Field.default_error_messages["required"]
-            ):
-                field.error_messages["required"] = f"Enter the {label[:1].lower()}{label[1:]}"
 
 
 class PersonChoiceField(forms.ModelChoiceField):
