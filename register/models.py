@@ -335,7 +335,7 @@ class PartnershipQuerySet(models.QuerySet):
         return self.filter(status__in=Partnership.LIVE_STATUSES)
 
     def public(self):
-        return self.filter(status__in=Partnership.PUBLIC_STATUSES, is_confidential=False)
+        return self.filter(status__in=Partnership.LIVE_STATUSES, is_confidential=False)
 
     def visible_to(self, user):
         """The partnerships this user may read: live ones, and drafts they have a hand in."""
@@ -388,9 +388,9 @@ class Partnership(models.Model):
         NO = "no", "No"
         NOT_SURE = "not_sure", "Not sure yet"
 
-    # Statuses in which a partnership is in force and readable by everyone signed in.
+    # Statuses in which a partnership has been approved: readable by everyone signed in and, unless
+    # confidential, listed on the public register.
     LIVE_STATUSES = [Status.ACTIVE, Status.UNDER_REVIEW, Status.EXITING, Status.CLOSED]
-    PUBLIC_STATUSES = [Status.ACTIVE, Status.UNDER_REVIEW, Status.EXITING, Status.CLOSED]
     # Statuses in which the author may still change the registration form.
     EDITABLE_BY_AUTHOR = [Status.DRAFT, Status.RETURNED]
 
@@ -568,7 +568,7 @@ class Partnership(models.Model):
                 return partner.organisation.name
         return ""
 
-    def significance_reasons(self, threshold=None):
+    def significance_reasons(self):
         """Plain-words reasons why the partnership is significant (empty when it is not).
 
         Needs the with_significance() annotations.
