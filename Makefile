@@ -10,11 +10,12 @@ CHROMIUM ?= /usr/bin/chromium
 DEPLOY_ENV := DJANGO_DEBUG=0 DJANGO_ALLOWED_HOSTS=partnerships.example.gov.uk \
 	DJANGO_SECRET_KEY=deploy-check-$$(printf '%050d' 0 | tr 0 x)-not-a-real-key-7Hq2
 
-.PHONY: run test test-db lint check install browser-deps frontend backup clean help
+.PHONY: run test test-db lint check install browser-deps frontend backup restore bench clean help
 
 help:
 	@echo "make run   set up, load demo data and serve at http://127.0.0.1:8000"
 	@echo "make test  set up, then run ruff, Django's checks and the whole test suite"
+	@echo "make bench seed a large data set, load it with wrk and write docs/benchmarks.md"
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -73,6 +74,20 @@ test: install browser-deps lint check
 # The database tests again, on whatever server DATABASE_URL names (CI: the machine's own).
 test-db: install
 	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+
+# The benchmark (not a test): seeds a small and a large data set, serves each with gunicorn,
+# loads it with wrk and writes docs/benchmarks.md. Takes about 15 minutes.
+BENCH_ARGS ?=
+bench: install
+	@if ! command -v wrk >/dev/null; then \
+		if [ "$$(id -u)" = "0" ] && command -v apt-get >/dev/null; then \
+			apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q wrk; \
+		else \
+			echo "make bench needs wrk: install Debian's 'wrk' package (sudo apt-get install wrk)."; \
+			exit 1; \
+		fi; \
+	fi
+	$(BIN)/python -m partnerships_site.bench $(BENCH_ARGS)
 
 # Rebuild static/ from GOV.UK Frontend (the built files are committed).
 frontend: node_modules/.installed

@@ -1,0 +1,610 @@
+"""`make bench`: measure the register on a small and a large data set and write docs/benchmarks.md.
+
+A benchmark, not a test: it seeds two databases (the demo set, and the demo set plus
+`seed_demo --size large`), counts every list and detail page's queries on each, serves each with
+gunicorn as production would, and measures latency, throughput (wrk) and export speed side by
+side in the same run. The figures are compared with issue #7's targets; a shortfall is reported,
+never hidden, and the command exits non-zero so it cannot pass unnoticed.
+
+    python -m partnerships_site.bench                # everything (about 15 minutes)
+    python -m partnerships_site.bench --duration 5   # shorter wrk runs while working on it
+"""
+
+import argparse
+import datetime
+import http.client
+import json
+import os
+import platform
+import re
+import secrets
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+from urllib.parse import quote, urlsplit
+
+import psutil
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+PYTHON = sys.executable
+GUNICORN = str(Path(PYTHON).with_name("gunicorn"))
+OUTPUT = BASE_DIR / "docs" / "benchmarks.md"
+NOTES = BASE_DIR / "docs" / "benchmark-notes.md"
+DATABASES = {"small": "bench_small", "large": "bench_large"}
+PORT = 8765
+WORKERS = 2 * (os.cpu_count() or 1)
+BENCH_USER = "democratic"  # Democratic Services see every page, the admin's included.
+# One key for every process of the run, so a session made in one is good in the others.
+SECRET_KEY = os.environ.get("DJANGO_SECRET_KEY") or secrets.token_urlsafe(50)
+
+# Issue #7's targets.
+LIST_QUERY_CAP = 6
+DETAIL_QUERY_CAP = 8
+ADMIN_QUERY_CAP = 8
+
+
+# The database server -------------------------------------------------------------------------
+
+
+def server_url() -> str:
+    """A postgres:// URL for the server the app uses, without a database name."""
+    if os.environ.get("DATABASE_URL"):
+        parts = urlsplit(os.environ["DATABASE_URL"])
+        return f"{parts.scheme}://{parts.netloc}"
+    # Start (or adopt) the embedded server and keep it running while this process lives.
+    from partnerships_site.embedded_db import database_settings
+
+    settings = database_settings(BASE_DIR / "var")
+    return f"postgresql://{settings['USER']}@{quote(settings['HOST'], safe='')}"
+
+
+def database_url(name: str) -> str:
+    return f"{server_url()}/{name}"
+
+
+def django_env(name: str) -> dict:
+    """Production-like settings for a process serving or measuring database `name`."""
+    return {
+        **os.environ,
+        "DATABASE_URL": database_url(name),
+        "DJANGO_DEBUG": "0",
+        "DJANGO_SECRET_KEY": SECRET_KEY,
+        "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost,testserver",
+        "DJANGO_SECURE_SSL_REDIRECT": "0",
+    }
+
+
+def manage(name: str, *args: str) -> str:
+    result = subprocess.run(
+        [PYTHON, "manage.py", *args],
+        cwd=BASE_DIR,
+        env=django_env(name),
+        capture_output=True,
+        text=True,
+    )
+    if result.returncode:
+        raise RuntimeError(f"manage.py {' '.join(args)} failed:\n{result.stderr}")
+    return result.stdout
+
+
+def prepare(size: str) -> float:
+    """Create, migrate and seed the database for `size`; return the seconds seeding took."""
+    import psycopg
+    from psycopg import sql
+
+    name = DATABASES[size]
+    with psycopg.connect(database_url("postgres"), autocommit=True) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
+            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    manage(name, "migrate", "--no-input")
+    started = time.perf_counter()
+    manage(name, "seed_demo", *(["--size", "large"] if size == "large" else []))
+    return time.perf_counter() - started
+
+
+# Query counts, measured in-process ------------------------------------------------------------
+
+
+def count_queries_command() -> None:
+    """Run inside a child process whose DATABASE_URL names the database: print the counts."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "partnerships_site.settings")
+    django.setup()
+    from django.contrib.auth.models import User
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user = User.objects.get(username=BENCH_USER)
+    client = Client()
+    client.force_login(user)
+    result = {"pages": {}, "session": client.cookies["sessionid"].value}
+    for kind, label, url in pages(user):
+        client.get(url)  # the first request fills per-process caches (content types and so on)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)
+        result["pages"][label] = {
+            "kind": kind,
+            "url": url,
+            "status": response.status_code,
+            "queries": len(captured.captured_queries),
+        }
+    print(json.dumps(result))
+
+
+def pages(user) -> list[tuple[str, str, str]]:
+    """(kind, label, url) for every list, detail and admin changelist page the user may see.
+
+    The records are the small demo set's, which the large set contains too, so each page shows
+    the same record on both: any difference in queries is the data's size, not the record.
+    """
+    from django.contrib import admin
+    from django.db.models import Count
+    from django.urls import reverse
+
+    from register.models import Partnership
+    from reviews.models import AnnualReview, ExitStrategy
+
+    partnership = (
+        Partnership.objects.filter(status=Partnership.Status.ACTIVE, risks__isnull=False)
+        .annotate(risk_count=Count("risks"))
+        .order_by("-risk_count", "reference")
+        .first()
+    )
+    risk = partnership.risks.order_by("pk").first()
+    review = AnnualReview.objects.select_related("partnership").order_by("pk").first()
+    exit_strategy = ExitStrategy.objects.select_related("partnership").order_by("pk").first()
+    ref = partnership.reference
+    found = [
+        ("list", "Register", reverse("register:partnership_list")),
+        (
+            "list",
+            "Register, filtered and sorted",
+            reverse("register:partnership_list") + "?status=active&sort=name",
+        ),
+        ("list", "Register, searched", reverse("register:partnership_list") + "?q=community"),
+        ("list", "Public register", reverse("register:public_register")),
+        ("list", "Council risk list", reverse("risks:risk_council_list")),
+        ("list", "Risk register", reverse("risks:risk_list", args=[ref])),
+        ("list", "Reviews due", reverse("reviews:review_due_list")),
+        ("list", "Partnership reviews", reverse("reviews:partnership_reviews", args=[ref])),
+        ("list", "My exit actions", reverse("reviews:exit_action_list")),
+        ("detail", "Partnership", reverse("register:partnership_detail", args=[ref])),
+        ("detail", "Partnership, printed", reverse("register:partnership_print", args=[ref])),
+        ("detail", "Risk", reverse("risks:risk_detail", args=[ref, risk.reference])),
+    ]
+    if review is not None:
+        found.append(
+            (
+                "detail",
+                "Annual review",
+                reverse("reviews:review_detail", args=[review.partnership.reference, review.pk]),
+            )
+        )
+    if exit_strategy is not None:
+        found.append(
+            (
+                "detail",
+                "Exit strategy",
+                reverse("reviews:exit_strategy_detail", args=[exit_strategy.partnership.reference]),
+            )
+        )
+    for model in sorted(admin.site._registry, key=lambda m: m._meta.label):
+        opts = model._meta
+        if not user.has_perm(f"{opts.app_label}.view_{opts.model_name}"):
+            continue
+        url = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+        found.append(("admin", f"Admin: {opts.verbose_name_plural}", url))
+    return found
+
+
+def measure_queries(size: str) -> dict:
+    output = subprocess.run(
+        [PYTHON, "-m", "partnerships_site.bench", "--count-queries"],
+        cwd=BASE_DIR,
+        env=django_env(DATABASES[size]),
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    return json.loads(output.strip().splitlines()[-1])
+
+
+# Serving with gunicorn ------------------------------------------------------------------------
+
+
+@contextmanager
+def served(size: str):
+    """Serve the database for `size` with gunicorn on PORT while the block runs."""
+    process = subprocess.Popen(
+        [
+            GUNICORN,
+            "partnerships_site.wsgi",
+            "--bind",
+            f"127.0.0.1:{PORT}",
+            "--workers",
+            str(WORKERS),
+            "--log-level",
+            "warning",
+        ],
+        cwd=BASE_DIR,
+        env=django_env(DATABASES[size]),
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if fetch("/healthz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("gunicorn did not start")
+            time.sleep(0.2)
+        yield process
+    finally:
+        process.terminate()
+        process.wait(timeout=30)
+
+
+def fetch(path: str, session: str | None = None) -> tuple[int, bytes, float]:
+    """GET path from the served app: (status, body, seconds to the whole body)."""
+    headers = {"Cookie": f"sessionid={session}"} if session else {}
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=120)
+    started = time.perf_counter()
+    conn.request("GET", path, headers=headers)
+    response = conn.getresponse()
+    body = response.read()
+    elapsed = time.perf_counter() - started
+    conn.close()
+    return response.status, body, elapsed
+
+
+def latency(path: str, session: str, requests: int = 60) -> dict:
+    """p50 and p95 in milliseconds of `requests` sequential GETs, after a few to warm up."""
+    for _ in range(5):
+        fetch(path, session)
+    times = []
+    for _ in range(requests):
+        status, _body, elapsed = fetch(path, session)
+        if status != 200:
+            raise RuntimeError(f"{path} answered {status}")
+        times.append(elapsed * 1000)
+    times.sort()
+    return {
+        "p50": statistics.median(times),
+        "p95": times[min(len(times) - 1, round(0.95 * len(times)) - 1)],
+    }
+
+
+def wrk(path: str, session: str | None, clients: int, duration: int) -> dict:
+    command = [
+        "wrk",
+        f"--threads={min(clients, 2)}",
+        f"--connections={clients}",
+        f"--duration={duration}s",
+        "--timeout=30s",
+    ]
+    if session:
+        command += ["--header", f"Cookie: sessionid={session}"]
+    output = subprocess.run(
+        [*command, f"http://127.0.0.1:{PORT}{path}"],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    settle()
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    errors = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return {
+        "rate": rate,
+        "non_2xx": int(bad.group(1)) if bad else 0,
+        "socket_errors": sum(int(n) for n in errors.groups()) if errors else 0,
+    }
+
+
+def settle() -> None:
+    """Wait until requests that wrk left queued in gunicorn are served, so the next figure is clean.
+
+    A request joins the back of the queue, so once one is answered quickly the queue is empty.
+    """
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        if fetch("/healthz")[2] < 0.1:
+            return
+    raise RuntimeError("the server was still busy two minutes after the load stopped")
+
+
+def export_speed(path: str, session: str, server: subprocess.Popen) -> dict:
+    """Stream an export: rows, rows per second, first byte and the workers' memory growth."""
+    workers = psutil.Process(server.pid).children()
+    baseline = sum(w.memory_info().rss for w in workers)
+    peak = baseline
+    conn = http.client.HTTPConnection("127.0.0.1", PORT, timeout=600)
+    started = time.perf_counter()
+    conn.request("GET", path, headers={"Cookie": f"sessionid={session}"})
+    response = conn.getresponse()
+    first = response.read(1)
+    first_byte = time.perf_counter() - started
+    size = len(first)
+    newlines = first.count(b"\n")
+    while chunk := response.read(256 * 1024):
+        size += len(chunk)
+        newlines += chunk.count(b"\n")
+        peak = max(peak, sum(w.memory_info().rss for w in workers if w.is_running()))
+    elapsed = time.perf_counter() - started
+    conn.close()
+    if response.status != 200:
+        raise RuntimeError(f"{path} answered {response.status}")
+    return {
+        "status": response.status,
+        "bytes": size,
+        "newlines": newlines,
+        "seconds": elapsed,
+        "first_byte_ms": first_byte * 1000,
+        "memory_growth_mb": (peak - baseline) / 2**20,
+    }
+
+
+def xlsx_rows(body: bytes) -> int:
+    import io
+
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(io.BytesIO(body), read_only=True)
+    return sum(sheet.max_row - 1 for sheet in workbook.worksheets)
+
+
+# The run -------------------------------------------------------------------------------------
+
+
+def machine() -> list[tuple[str, str]]:
+    import django
+    import psycopg
+
+    with psycopg.connect(database_url("postgres")) as conn:
+        postgres = conn.execute("SHOW server_version").fetchone()[0]
+    cpu = platform.processor() or "unknown"
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    commit = subprocess.run(
+        ["git", "rev-parse", "--short", "HEAD"], cwd=BASE_DIR, capture_output=True, text=True
+    ).stdout.strip()
+    return [
+        ("Run", datetime.datetime.now(datetime.UTC).strftime("%d %B %Y %H:%M UTC")),
+        ("Commit", commit or "unknown"),
+        ("Machine", f"{platform.system()} {platform.release()}, {platform.machine()}"),
+        ("CPU", f"{cpu}, {os.cpu_count()} cores"),
+        ("Memory", f"{psutil.virtual_memory().total / 2**30:.0f} GiB"),
+        ("Python", platform.python_version()),
+        ("Django", django.get_version()),
+        ("PostgreSQL", postgres),
+        ("Server", f"gunicorn, {WORKERS} sync workers, on the same machine as the load"),
+        ("Load", "wrk, on the same machine (so it shares the CPU with the server)"),
+    ]
+
+
+class Report:
+    def __init__(self):
+        self.lines: list[str] = []
+        self.failures: list[str] = []
+
+    def check(self, ok: bool, what: str) -> str:
+        if not ok:
+            self.failures.append(what)
+        return "met" if ok else "**not met**"
+
+    def add(self, *lines: str) -> None:
+        self.lines.extend(lines)
+
+
+def run(duration: int, requests: int) -> int:
+    report = Report()
+    seeding = {size: prepare(size) for size in DATABASES}
+    counts = {size: measure_queries(size) for size in DATABASES}
+    session = {size: counts[size]["session"] for size in DATABASES}
+    small_pages, large_pages = counts["small"]["pages"], counts["large"]["pages"]
+
+    report.add(
+        "# Benchmarks",
+        "",
+        "Written by `make bench` (`python -m partnerships_site.bench`): do not edit by hand. It",
+        "seeds two databases, the demo set (`seed_demo`) and the demo set plus the large set",
+        "(`seed_demo --size large`: 10,000 partnerships, 100,000 risks, 200 officers), and",
+        "measures both in the same run. Each target is issue #7's.",
+        "",
+        "## Machine",
+        "",
+        "| | |",
+        "|---|---|",
+        *[f"| {name} | {value} |" for name, value in machine()],
+        f"| Seeding | small {seeding['small']:.0f} s, large {seeding['large']:.0f} s |",
+        "",
+        "## Queries per page",
+        "",
+        f"Signed in as Democratic Services. Caps: lists {LIST_QUERY_CAP}, details "
+        f"{DETAIL_QUERY_CAP}, admin changelists {ADMIN_QUERY_CAP}; small and large must be equal.",
+        "",
+        "| Page | Kind | Small | Large | Cap | Target |",
+        "|---|---|---:|---:|---:|---|",
+    )
+    caps = {"list": LIST_QUERY_CAP, "detail": DETAIL_QUERY_CAP, "admin": ADMIN_QUERY_CAP}
+    for label, small in small_pages.items():
+        large = large_pages[label]
+        cap = caps[small["kind"]]
+        ok = (
+            small["status"] == large["status"] == 200
+            and small["queries"] == large["queries"]
+            and large["queries"] <= cap
+        )
+        verdict = report.check(ok, f"queries: {label}")
+        report.add(
+            f"| {label} (`{small['url']}`) | {small['kind']} | {small['queries']} | "
+            f"{large['queries']} | {cap} | {verdict} |"
+        )
+
+    register = "/partnerships/"
+    admin_changelist = "/admin/register/partnership/"
+    latencies = {}
+    throughput = {}
+    exports = {}
+    with served("small"):
+        latencies["small register"] = latency(register, session["small"], requests)
+    with served("large") as server:
+        large_session = session["large"]
+        last_page = _last_page(register, large_session)
+        latencies["large register"] = latency(register, large_session, requests)
+        latencies["large admin"] = latency(admin_changelist, large_session, requests)
+        latencies["large last page"] = latency(last_page, large_session, requests)
+        ref_path = large_pages["Partnership"]["url"]
+        targets = {
+            "trivial": ("/healthz", None),
+            "list": (register, large_session),
+            "detail": (ref_path, large_session),
+            "risk register": (large_pages["Risk register"]["url"], large_session),
+        }
+        for name, (path, cookie) in targets.items():
+            for clients in (8, 64):
+                throughput[(name, clients)] = wrk(path, cookie, clients, duration)
+        exports["csv"] = export_speed("/risks/export.csv?status=all", large_session, server)
+        exports["xlsx"] = export_speed("/risks/export.xlsx?status=all", large_session, server)
+        _status, body, _elapsed = fetch("/risks/export.xlsx?status=all", large_session)
+        exports["xlsx"]["rows"] = xlsx_rows(body)
+
+    small_p50 = latencies["small register"]["p50"]
+    large_p50 = latencies["large register"]["p50"]
+    admin_p50 = latencies["large admin"]["p50"]
+    last_p50 = latencies["large last page"]["p50"]
+    report.add(
+        "",
+        "## Latency of the register list",
+        "",
+        f"{requests} sequential requests each, 50 partnerships a page, after 5 to warm up.",
+        "",
+        "| Page | Data | p50 (ms) | p95 (ms) |",
+        "|---|---|---:|---:|",
+        *[
+            f"| {label} | {data} | {latencies[key]['p50']:.1f} | {latencies[key]['p95']:.1f} |"
+            for key, label, data in [
+                ("small register", f"Register list `{register}`", "small"),
+                ("large register", f"Register list `{register}`", "large"),
+                ("large last page", f"Register list, last page `{last_page}`", "large"),
+                ("large admin", f"Admin changelist `{admin_changelist}`", "large"),
+            ]
+        ],
+        "",
+        "| Target | Figure | Verdict |",
+        "|---|---|---|",
+        f"| Register list p50 at most half the admin changelist's | "
+        f"{large_p50 / admin_p50:.2f} of it | "
+        f"{report.check(large_p50 <= admin_p50 / 2, 'register list vs admin')} |",
+        f"| Large p50 at most 1.3 times the small | {large_p50 / small_p50:.2f} times | "
+        f"{report.check(large_p50 <= 1.3 * small_p50, 'large vs small')} |",
+        f"| Last page p50 at most 2 times the first | {last_p50 / large_p50:.2f} times | "
+        f"{report.check(last_p50 <= 2 * large_p50, 'last page vs first')} |",
+    )
+
+    report.add(
+        "",
+        "## Throughput",
+        "",
+        f"wrk, {duration} s a run, large data set. The trivial view is `/healthz`, one query "
+        "through the same middleware and server.",
+        "",
+        "| Page | Clients | Requests/s | Share of trivial | Errors |",
+        "|---|---:|---:|---:|---:|",
+    )
+    for (name, clients), result in throughput.items():
+        share = result["rate"] / throughput[("trivial", clients)]["rate"]
+        errors = result["non_2xx"] + result["socket_errors"]
+        report.check(errors == 0, f"throughput errors: {name} at {clients}")
+        report.add(f"| {name} | {clients} | {result['rate']:.0f} | {share:.0%} | {errors} |")
+    report.add("", "| Target | Figure | Verdict |", "|---|---|---|")
+    for name, floor in (("list", 0.08), ("detail", 0.15), ("risk register", 0.08)):
+        for clients in (8, 64):
+            share = throughput[(name, clients)]["rate"] / throughput[("trivial", clients)]["rate"]
+            ok = report.check(share >= floor, f"throughput share: {name} at {clients}")
+            report.add(f"| {name} at {clients} clients at least {floor:.0%} of trivial | "
+                       f"{share:.0%} | {ok} |")  # fmt: skip
+    for name in ("list", "detail", "risk register"):
+        kept = throughput[(name, 64)]["rate"] / throughput[(name, 8)]["rate"]
+        ok = report.check(kept >= 0.6, f"64 vs 8 clients: {name}")
+        report.add(f"| {name}: 64 clients at least 60% of 8 | {kept:.0%} | {ok} |")
+
+    csv, xlsx = exports["csv"], exports["xlsx"]
+    csv_rows = csv["newlines"] - 1
+    csv_rate = csv_rows / csv["seconds"]
+    xlsx_rate = xlsx["rows"] / xlsx["seconds"]
+    report.add(
+        "",
+        "## Exports of the council risk list (large data set, every status)",
+        "",
+        "| Export | Rows | Seconds | Rows/s | First byte (ms) | Worker memory growth (MiB) |",
+        "|---|---:|---:|---:|---:|---:|",
+        f"| CSV | {csv_rows:,} | {csv['seconds']:.1f} | {csv_rate:,.0f} | "
+        f"{csv['first_byte_ms']:.0f} | {csv['memory_growth_mb']:.0f} |",
+        f"| Excel | {xlsx['rows']:,} | {xlsx['seconds']:.1f} | {xlsx_rate:,.0f} | "
+        f"{xlsx['first_byte_ms']:.0f} | {xlsx['memory_growth_mb']:.0f} |",
+        "",
+        "| Target | Figure | Verdict |",
+        "|---|---|---|",
+        f"| CSV at least 50,000 rows/s | {csv_rate:,.0f} | "
+        f"{report.check(csv_rate >= 50_000, 'CSV rows/s')} |",
+        f"| CSV first byte within 100 ms | {csv['first_byte_ms']:.0f} ms | "
+        f"{report.check(csv['first_byte_ms'] <= 100, 'CSV first byte')} |",
+        f"| CSV memory flat (under 50 MiB growth for {csv_rows:,} rows) | "
+        f"{csv['memory_growth_mb']:.0f} MiB | "
+        f"{report.check(csv['memory_growth_mb'] < 50, 'CSV memory')} |",
+        f"| Excel at least 15,000 rows/s | {xlsx_rate:,.0f} | "
+        f"{report.check(xlsx_rate >= 15_000, 'Excel rows/s')} |",
+    )
+
+    report.add("", "## Verdict", "")
+    if report.failures:
+        report.add("Targets not met: " + "; ".join(report.failures) + ".")
+    else:
+        report.add("Every target is met.")
+    if NOTES.exists():
+        report.add("", NOTES.read_text().strip())
+    OUTPUT.parent.mkdir(exist_ok=True)
+    OUTPUT.write_text("\n".join(report.lines) + "\n")
+    print(f"Wrote {OUTPUT.relative_to(BASE_DIR)}")
+    for failure in report.failures:
+        print(f"Not met: {failure}", file=sys.stderr)
+    return 1 if report.failures else 0
+
+
+def _last_page(register: str, session: str) -> str:
+    status, body, _elapsed = fetch(register, session)
+    pages = [int(n) for n in re.findall(rb"[?&]page=(\d+)", body)]
+    return f"{register}?page={max(pages)}" if pages else register
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=30, help="seconds per wrk run")
+    parser.add_argument("--requests", type=int, default=60, help="requests per latency figure")
+    parser.add_argument("--count-queries", action="store_true", help=argparse.SUPPRESS)
+    options = parser.parse_args()
+    if options.count_queries:
+        count_queries_command()
+        return 0
+    if shutil.which("wrk") is None:
+        print("make bench needs wrk: install Debian's 'wrk' package.", file=sys.stderr)
+        return 1
+    return run(options.duration, options.requests)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
