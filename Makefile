@@ -72,8 +72,9 @@ test: install browser-deps lint check
 	$(BIN)/pytest -n $(PYTEST_WORKERS) $(PYTEST_ARGS)
 
 # The database tests again, on whatever server DATABASE_URL names (CI: the machine's own).
+# The whole-product proofs (sweeps and drills, marked "proof") ran once in `make test`.
 test-db: install
-	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(PYTEST_WORKERS) -m "not browser and not proof" $(PYTEST_ARGS)
 
 # The benchmark (not a test): seeds a small and a large data set, serves each with gunicorn,
 # loads it with wrk and writes docs/benchmarks.md. Takes about 15 minutes.
