@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.test import override_settings
 
 from register import roles
 from tests.factories import DirectorateFactory, UserFactory
@@ -8,6 +9,17 @@ from tests.factories import DirectorateFactory, UserFactory
 BASE_DIR = Path(__file__).resolve().parent.parent
 CHROMIUM = Path("/usr/bin/chromium")
 AXE = BASE_DIR / "node_modules" / "axe-core" / "axe.min.js"
+
+
+@pytest.fixture(autouse=True, scope="session")
+def fast_password_hashing():
+    """Hash the test users' passwords with a fast hasher: PBKDF2 takes half a second a user.
+
+    Through override_settings, so Django forgets the hashers it had cached. Sign-in still
+    checks passwords as in production; only the cost of hashing changes.
+    """
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 # Users, one per role -------------------------------------------------------------------------
