@@ -5,16 +5,22 @@ decide), so its status history, decisions and audit trail look as they would in 
 """
 
 import random
-from datetime import timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.contrib.auth.models import User
+from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group, User
+from django.db import connection
 from django.utils import timezone
 
-from register import services
+from partnerships_site.bulk import insert_rows
+from partnerships_site.dates import add_years
+from register import roles, services
 from register.models import (
     ApprovalDecision,
     ChecklistAnswer,
+    ChecklistConsideration,
     CorporatePriority,
     Directorate,
     FinancialContribution,
@@ -24,7 +30,12 @@ from register.models import (
     Partnership,
     PartnershipPartner,
     Person,
+    Profile,
+    ReferenceCounter,
     Representation,
+    SignificanceThreshold,
+    StatusChange,
+    current_financial_year,
 )
 from reviews.demo import take_through_review
 
@@ -707,3 +718,572 @@ def _move_to(partnership, status, *, index, rng, today, author, democratic, appr
         # Through the annual review and exit workflow: a review in progress, a withdrawal with
         # its exit strategy under way, or an exit completed and the partnership closed.
         take_through_review(partnership, status, today=today)
+
+
+# The large demo data set (`seed_demo --size large`) ---------------------------------------------
+#
+# 10,000 partnerships and 200 officers on top of the small demo, for benchmarks and the restore
+# drill. Rows are built in memory and written in bulk (insert_rows): taking each partnership
+# through the services would take hours. The values are the ones the services would have written
+# (references from the same yearly counters, Section 1 from the author's profile, approval bodies
+# by significance, review dates a year on), and the database's constraints and history triggers
+# check and record every row as usual.
+
+LARGE_PARTNERSHIPS = 10_000
+LARGE_OFFICERS = 200
+BATCH = 2_000
+
+FIRST_NAMES = "Aisha Alan Amelia Amir Anna Ben Bethan Callum Chloe Chidi Claire Connor Daniel Deepa Eleanor Emma Faisal Fiona George Grace Hannah Harry Imran Isla Jack James Jasmine Joanne Jonathan Karen Kate Kieran Laura Leon Lucy Mark Maria Matthew Megan Mohammed Nadia Naomi Neil Nina Oliver Omar Paul Rachel Rhys Rosa Ruth Ryan Sam Sophie Stephen Tariq Tom Victoria Wei Zara".split()  # noqa: SIM905 - data, one line
+LAST_NAMES = "Abbott Ahmed Akhtar Allen Bailey Banks Bennett Brown Campbell Chen Clarke Cooper Davies Dixon Edwards Evans Fisher Foster Green Griffiths Hall Harris Hussain Hughes Jackson James Jenkins Johnson Kaur Khan King Lewis Lloyd Martin Mitchell Moore Morgan Murphy Nowak Owen Parker Patel Phillips Price Reid Roberts Robinson Scott Shah Singh Smith Taylor Thomas Thompson Turner Walker Ward Watson White Williams Wright Young".split()  # noqa: SIM905 - data, one line
+PLACES = "Abbeyfield Ashby Barton Bramley Brookside Castlegate Churchill Eastfield Elmwood Fairview Greenacres Hartley Highfield Holmwood Kingsmead Lakeside Longford Marshside Meadowbank Millbrook Newtown Northgate Oakley Oldbury Parkside Priory Riverside Rowley Stannington Southfield Stonebridge Thornbury Upton Westbrook Whitmore Willowdene Woodlands Ashcroft Hollybank Moorside".split()  # noqa: SIM905 - data, one line
+THEMES = [
+    "Community Safety Group",
+    "Health and Wellbeing Partnership",
+    "Homelessness Forum",
+    "Regeneration Board",
+    "Business Improvement Partnership",
+    "Youth Partnership",
+    "Older People's Network",
+    "Food Partnership",
+    "Green Spaces Group",
+    "Flood Resilience Group",
+    "Skills Partnership",
+    "Family Hubs Network",
+    "Warm Homes Scheme",
+    "Active Travel Partnership",
+    "Cultural Partnership",
+    "Digital Inclusion Network",
+    "Tenancy Support Partnership",
+    "Anti-Social Behaviour Group",
+    "Carers' Network",
+    "Climate Action Group",
+    "Employment Support Partnership",
+    "Heritage Trust Partnership",
+    "Mental Health Alliance",
+    "Neighbourhood Forum",
+    "Play Partnership",
+]
+ORGANISATION_KINDS = [
+    ("Community Trust", "community"),
+    ("Residents' Association", "community"),
+    ("Community Centre", "community"),
+    ("Housing Association", "voluntary"),
+    ("Food Bank", "voluntary"),
+    ("Youth Club", "voluntary"),
+    ("Credit Union", "voluntary"),
+    ("Primary Care Network", "public"),
+    ("Academy Trust", "public"),
+    ("Parish Council", "public"),
+    ("Business Forum", "private"),
+    ("Developments Ltd", "private"),
+    ("Training Ltd", "private"),
+]
+# Role, how many of the 200, job titles, staff?
+LARGE_ROLES = [
+    (
+        roles.OFFICER,
+        130,
+        ["Project Officer", "Policy Officer", "Community Development Officer", "Team Leader"],
+        False,
+    ),
+    (
+        roles.SPONSORING_OFFICER,
+        40,
+        ["Head of Service", "Service Manager", "Assistant Director"],
+        False,
+    ),
+    (roles.DEMOCRATIC_SERVICES, 10, ["Democratic Services Officer"], True),
+    (roles.APPROVER, 10, ["Director", "Deputy Chief Executive"], False),
+    (roles.READ_ONLY, 10, ["Auditor", "Risk Management Officer", "Scrutiny Officer"], True),
+]
+# How the large demo's partnerships are spread over the lifecycle, in percent.
+LARGE_LIFECYCLE = [
+    (Partnership.Status.ACTIVE, 55),
+    (Partnership.Status.DRAFT, 8),
+    (Partnership.Status.SUBMITTED, 6),
+    (Partnership.Status.RETURNED, 4),
+    (Partnership.Status.REJECTED, 3),
+    (Partnership.Status.UNDER_REVIEW, 8),
+    (Partnership.Status.EXITING, 6),
+    (Partnership.Status.CLOSED, 10),
+]
+
+
+@dataclass
+class PlannedPartnership:
+    """One large-demo partnership and the dates of the steps it went through."""
+
+    partnership: Partnership
+    sponsor: User
+    priority_ids: list
+    decided_on: date | None = None
+    reviews: list = field(default_factory=list)  # dates "continue" was agreed at annual reviews
+    review_started: date | None = None  # the review in progress (under review)
+    withdrawn_on: date | None = None  # the withdrawal agreed at the last review
+    exited_on: date | None = None  # the exit completed (closed)
+    significant: bool = False
+
+    @property
+    def status(self):
+        return self.partnership.status
+
+
+def at(day, hour=10):
+    """An aware datetime during the working day on `day`."""
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def large_officer_usernames():
+    """The 200 large-demo officers' usernames, the same on every run."""
+    rng = random.Random(200)
+    names, seen = [], set()
+    while len(names) < LARGE_OFFICERS:
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        username = f"{first}.{last}".lower().replace("'", "")
+        if username not in seen:
+            seen.add(username)
+            names.append((username, first, last))
+    return names
+
+
+def large_demo_exists():
+    usernames = [username for username, _, _ in large_officer_usernames()]
+    return Partnership.objects.filter(author__username__in=usernames).count() >= LARGE_PARTNERSHIPS
+
+
+def seed_large_officers(password):
+    """200 officers across the directorates and roles, each with a profile and a person record.
+
+    Returns the users by role, each with its profile and person attached.
+    """
+    directorates = list(Directorate.objects.order_by("name"))
+    groups = {group.name: group for group in Group.objects.filter(name__in=roles.ALL_ROLES)}
+    rng = random.Random(201)
+    names = iter(large_officer_usernames())
+    users, profiles, memberships = [], [], []
+    for role, count, _titles, staff in LARGE_ROLES:
+        for _ in range(count):
+            username, first, last = next(names)
+            user = User(
+                username=username,
+                first_name=first,
+                last_name=last,
+                email=f"{username}@example.gov.uk",
+                is_staff=staff,
+                password=password or make_password(None),
+            )
+            user.role = role
+            users.append(user)
+    User.objects.bulk_create(users, batch_size=BATCH)
+    for index, user in enumerate(users):
+        memberships.append(User.groups.through(user_id=user.pk, group_id=groups[user.role].pk))
+        titles = next(t for r, _, t, _ in LARGE_ROLES if r == user.role)
+        profiles.append(
+            Profile(
+                user=user,
+                job_title=rng.choice(titles),
+                directorate=directorates[index % len(directorates)],
+                phone_extension=str(rng.randint(2000, 6999)),
+                digest_frequency=rng.choice(["daily", "daily", "weekly", "off"]),
+            )
+        )
+    User.groups.through.objects.bulk_create(memberships, batch_size=BATCH)
+    Profile.objects.bulk_create(profiles, batch_size=BATCH)
+    people = Person.objects.bulk_create(
+        [
+            Person(
+                user=user,
+                name=user.get_full_name(),
+                kind=Person.Kind.OFFICER,
+                job_title=user.profile.job_title,
+                email=user.email,
+            )
+            for user in users
+        ],
+        batch_size=BATCH,
+    )
+    by_role = {role: [] for role in roles.ALL_ROLES}
+    for user, person in zip(users, people, strict=True):
+        user.demo_person = person
+        by_role[user.role].append(user)
+    return by_role
+
+
+def _reserve_references(year, count):
+    """Take `count` partnership numbers for `year` from the same counter the app uses."""
+    table = ReferenceCounter._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (year, last_number) VALUES (%s, %s) "  # noqa: S608
+            f"ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + %s "
+            "RETURNING last_number",
+            [year, count, count],
+        )
+        last = cursor.fetchone()[0]
+    return [f"P-{year}-{number:03d}" for number in range(last - count + 1, last + 1)]
+
+
+def _plan_dates(plan, rng, today, created):
+    """Choose when each step happened, from registration to today, for the plan's status."""
+    S = Partnership.Status
+    p = plan.partnership
+    status = p.status
+    if status == S.DRAFT:
+        return
+    age = (today - created).days
+    submitted = created + timedelta(days=rng.randint(3, 30))
+    p.submitted_at = at(submitted, 14)
+    if status == S.SUBMITTED:
+        return
+    plan.decided_on = min(today, submitted + timedelta(days=rng.randint(10, 60)))
+    if status in (S.RETURNED, S.REJECTED):
+        return
+    decided = plan.decided_on
+    p.approved_on = decided
+    if status == S.CLOSED:
+        last_day = decided + timedelta(days=rng.randint(300, max(301, (today - decided).days - 60)))
+        plan.exited_on = min(today, last_day + timedelta(days=rng.randint(60, 240)))
+        plan.withdrawn_on = plan.exited_on - timedelta(days=rng.randint(60, 120))
+        end = plan.withdrawn_on
+    elif status == S.EXITING:
+        plan.withdrawn_on = today - timedelta(days=rng.randint(10, min(200, age - 120)))
+        end = plan.withdrawn_on
+    else:
+        end = today
+    # Annual reviews a year apart; about one in eight lapses, so its review is overdue.
+    lapses = status == S.ACTIVE and rng.random() < 0.12
+    last = decided
+    while add_years(last, 1) < end - timedelta(days=45):
+        agreed = add_years(last, 1) - timedelta(days=rng.randint(0, 28))
+        if lapses and rng.random() < 0.5:
+            break
+        plan.reviews.append(agreed)
+        last = agreed
+    if status == S.UNDER_REVIEW:
+        plan.review_started = max(
+            last + timedelta(days=1), today - timedelta(days=rng.randint(1, 45))
+        )
+    if status in (S.ACTIVE, S.UNDER_REVIEW):
+        p.next_review_due = add_years(last, 1)
+    if status == S.CLOSED:
+        p.closed_on = plan.exited_on
+        if p.end_date is None or p.end_date < p.start_date:
+            p.end_date = plan.exited_on
+
+
+def seed_large_register(officers):
+    """10,000 partnerships in every state of the lifecycle, with all that the form records.
+
+    Returns the plans, which the risk and review seeds build on.
+    """
+    S = Partnership.Status
+    rng = random.Random(10_000)
+    today = timezone.localdate()
+    priorities = list(CorporatePriority.objects.filter(is_active=True))
+    threshold = SignificanceThreshold.current()
+    councillors = list(Person.objects.filter(kind=Person.Kind.COUNCILLOR))
+    councillors += Person.objects.bulk_create(
+        [
+            Person(
+                name=f"{first} {last}",
+                kind=Person.Kind.COUNCILLOR,
+                email=f"cllr.{first}.{last}@example.gov.uk".lower(),
+            )
+            for first, last in zip(FIRST_NAMES[::-1], LAST_NAMES[5:45], strict=False)
+        ]
+    )
+    existing = set(Organisation.objects.values_list("name", flat=True))
+    new_organisations = []
+    for place in PLACES:
+        for kind, sector in rng.sample(ORGANISATION_KINDS, 7):
+            name = f"{place} {kind}"
+            if name not in existing:
+                new_organisations.append(Organisation(name=name, sector=sector))
+    Organisation.objects.bulk_create(new_organisations, batch_size=BATCH)
+    organisations = list(Organisation.objects.all())
+
+    authors = officers[roles.OFFICER] + officers[roles.SPONSORING_OFFICER]
+    sponsors = officers[roles.SPONSORING_OFFICER]
+    statuses = [status for status, percent in LARGE_LIFECYCLE for _ in range(percent)]
+
+    plans = []
+    for index in range(LARGE_PARTNERSHIPS):
+        status = rng.choice(statuses)
+        if status == S.DRAFT:
+            created = today - timedelta(days=rng.randint(0, 300))
+        elif status == S.SUBMITTED:
+            created = today - timedelta(days=rng.randint(35, 200))
+        else:
+            created = today - timedelta(days=rng.randint(400, 3300))
+        author = rng.choice(authors)
+        sponsor = rng.choice(sponsors)
+        profile = author.profile
+        start = created + timedelta(days=rng.randint(-60, 90))
+        role = rng.choice(["lead", "lead", "representative", "representative", "other"])
+        has_register = status != S.DRAFT or rng.random() < 0.5
+        p = Partnership(
+            status=status,
+            author=author,
+            completed_by_name=author.get_full_name(),
+            completed_by_title=profile.job_title,
+            completed_by_directorate=str(profile.directorate or ""),
+            completed_by_extension=profile.phone_extension,
+            completed_by_role=rng.choice(["Manager", "Representative", "Sponsor", "Lead officer"]),
+            name=f"{PLACES[index % len(PLACES)]} {THEMES[(index // len(PLACES)) % len(THEMES)]}"
+            + (f" ({created.year})" if index >= len(PLACES) * len(THEMES) else ""),
+            purpose="Partners working together on shared outcomes for residents, under agreed "
+            "terms of reference.",
+            directorate=profile.directorate,
+            sponsoring_officer=sponsor,
+            monitoring_officer=rng.choice([author, sponsor]),
+            council_role=role,
+            council_role_other="Observer with an advisory role" if role == "other" else "",
+            corporate_plan_contribution="Contributes to the Corporate Plan through shared work.",
+            material_service_delivery=rng.random() < 0.15,
+            is_confidential=rng.random() < 0.05,
+            start_date=start,
+            end_date=start + timedelta(days=365 * rng.randint(2, 6))
+            if rng.random() < 0.3
+            else None,
+            governing_document_type=rng.choice(
+                [c for c, _ in Partnership.GoverningDocument.choices if c != "none_yet"]
+            ),
+            governing_document_date=start - timedelta(days=30),
+            has_risk_register=(rng.random() < 0.93) if has_register else None,
+            risk_manager="The partnership board, through its risk lead",
+            evaluation_risks_rewards="Shared risk, with clear rewards for residents.",
+            evaluation_legal="Legal Services have reviewed the agreement.",
+            benefits_justify_costs=rng.choice(["yes", "yes", "yes", "not_sure"]),
+            benefits_notes="Outcomes the council could not achieve alone.",
+            created_at=at(created, 9),
+        )
+        if p.has_risk_register is False:
+            p.no_risk_register_reason = "The lead partner keeps the only register."
+        plan = PlannedPartnership(
+            partnership=p,
+            sponsor=sponsor,
+            priority_ids=[c.pk for c in rng.sample(priorities, rng.randint(1, 3))],
+        )
+        _plan_dates(plan, rng, today, created)
+        plans.append(plan)
+
+    # References in the year each was registered, from the app's own counters.
+    by_year = {}
+    for plan in plans:
+        by_year.setdefault(plan.partnership.created_at.year, []).append(plan.partnership)
+    for year, partnerships in sorted(by_year.items()):
+        partnerships.sort(key=lambda p: p.created_at)
+        for p, reference in zip(
+            partnerships, _reserve_references(year, len(partnerships)), strict=True
+        ):
+            p.reference = reference
+
+    # Resources first: significance depends on them, and the approval body on significance.
+    money, time_given, in_kind = [], [], []
+    for plan in plans:
+        p = plan.partnership
+        first_year = current_financial_year(p.start_date)
+        yearly = {}
+        if rng.random() < 0.7:
+            amount = Decimal(rng.choice([2, 5, 8, 12, 20, 35, 50, 80, 120, 250, 600]) * 1000)
+            for year in range(first_year, first_year + rng.randint(1, 3)):
+                money.append(
+                    FinancialContribution(
+                        partnership=p,
+                        amount=amount,
+                        financial_year=year,
+                        form=rng.choice(["grant", "pooled", "diversion"]),
+                        is_budgeted=rng.random() < 0.85,
+                    )
+                )
+                yearly[year] = amount
+        time_given.append(
+            OfficerTime(
+                partnership=p,
+                person=plan.sponsor.demo_person if rng.random() < 0.5 else p.author.demo_person,
+                hours_per_month=Decimal(rng.choice([2, 4, 8, 12, 16, 24])),
+                financial_year=first_year,
+            )
+        )
+        if rng.random() < 0.3:
+            in_kind.append(
+                InKindContribution(
+                    partnership=p,
+                    kind=rng.choice(["admin_support", "accommodation", "printing", "equipment"]),
+                    description="Meeting rooms and minute-taking",
+                    estimated_value=Decimal(rng.choice([500, 1500, 2500, 4000])),
+                    financial_year=first_year,
+                )
+            )
+        plan.significant = (
+            max(yearly.values(), default=Decimal("0")) >= threshold.annual_financial_commitment
+        ) or (p.material_service_delivery and threshold.material_service_delivery)
+
+    _plan_versions(plans)
+    insert_rows([plan.partnership for plan in plans])
+    insert_rows(money)
+    insert_rows(time_given)
+    insert_rows(in_kind)
+
+    through = Partnership.corporate_priorities.through
+    links, partners, representations = [], [], []
+    for plan in plans:
+        p = plan.partnership
+        links += [through(partnership_id=p.pk, corporatepriority_id=pk) for pk in plan.priority_ids]
+        lead_partner = p.council_role != Partnership.CouncilRole.LEAD
+        for position, organisation in enumerate(rng.sample(organisations, rng.randint(1, 4))):
+            partners.append(
+                PartnershipPartner(
+                    partnership=p, organisation=organisation, is_lead=lead_partner and position == 0
+                )
+            )
+        first, second = rng.sample(councillors, 2)
+        representations += [
+            Representation(
+                partnership=p, person=first, role="representative", appointed_from=p.start_date
+            ),
+            Representation(
+                partnership=p, person=second, role="substitute", appointed_from=p.start_date
+            ),
+            Representation(
+                partnership=p,
+                person=p.monitoring_officer.demo_person,
+                role="manager",
+                appointed_from=p.start_date,
+            ),
+        ]
+    insert_rows(links)
+    insert_rows(partners)
+    insert_rows(representations)
+    _seed_large_checklists([plan.partnership.pk for plan in plans])
+    _seed_large_decisions(plans, officers, rng)
+    return plans
+
+
+def _seed_large_checklists(partnership_ids):
+    """Every partnership's answer to each set-up consideration, in one statement.
+
+    A quarter of a million rows: built in SQL rather than Python. Most answers are yes, some no
+    (with a note) or not applicable; about half the drafts are answered only up to point 10.
+    """
+    answers = ChecklistAnswer._meta.db_table
+    partnerships = Partnership._meta.db_table
+    considerations = ChecklistConsideration._meta.db_table
+    # Table names come from the models, never from input.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {answers} (partnership_id, consideration_id, answer, notes)
+            SELECT p.id, c.id, a.answer,
+                   CASE WHEN a.answer = 'no' THEN 'To be confirmed by Legal Services.' ELSE '' END
+            FROM {partnerships} p
+            CROSS JOIN {considerations} c
+            CROSS JOIN LATERAL (
+                SELECT CASE
+                    WHEN p.status = 'draft' AND p.id %% 2 = 0 AND c.position > 10 THEN ''
+                    WHEN (p.id * 31 + c.id * 17) %% 20 = 0 THEN 'no'
+                    WHEN (p.id * 31 + c.id * 17) %% 20 < 3 THEN 'na'
+                    ELSE 'yes'
+                END AS answer
+            ) a
+            WHERE p.id = ANY(%s) AND c.is_active
+            """,  # noqa: S608
+            [partnership_ids],
+        )
+
+
+def _plan_versions(plans):
+    """Each partnership's version: one more for every step the services save it through."""
+    S = Partnership.Status
+    for plan in plans:
+        p = plan.partnership
+        steps = 0
+        if p.status != S.DRAFT:
+            steps += 1  # submitted
+        if plan.decided_on:
+            steps += 1  # decided
+        steps += 2 * len(plan.reviews)  # each review started and completed
+        if plan.review_started:
+            steps += 1
+        if plan.withdrawn_on:
+            steps += 2  # the last review started, and completed with a withdrawal
+        if plan.exited_on:
+            steps += 1
+        p.version = 1 + steps
+
+
+def _seed_large_decisions(plans, officers, rng):
+    """The registration steps' status changes, and the decisions on submitted registrations."""
+    S = Partnership.Status
+    Body = ApprovalDecision.Body
+    democratic = officers[roles.DEMOCRATIC_SERVICES]
+    approvers = officers[roles.APPROVER]
+    changes, decisions = [], []
+    for plan in plans:
+        p = plan.partnership
+        changes.append(
+            StatusChange(
+                partnership=p,
+                from_status="",
+                to_status=S.DRAFT,
+                changed_by=p.author,
+                changed_at=p.created_at,
+            )
+        )
+        if p.status == S.DRAFT:
+            continue
+        changes.append(
+            StatusChange(
+                partnership=p,
+                from_status=S.DRAFT,
+                to_status=S.SUBMITTED,
+                changed_by=p.author,
+                changed_at=p.submitted_at,
+            )
+        )
+        if plan.decided_on is None:
+            continue
+        if p.status in (S.RETURNED, S.REJECTED):
+            reason = (
+                "Please add the terms of reference and confirm the council's budget."
+                if p.status == S.RETURNED
+                else "This is a contract for services, not a partnership under the protocol."
+            )
+            by = rng.choice(democratic)
+            decision, to_status = p.status, p.status
+            body, reference = Body.DEMOCRATIC_SERVICES, ""
+        else:
+            reason, decision, to_status = "", "approved", S.ACTIVE
+            if plan.significant:
+                body = rng.choice([Body.CABINET, Body.CHIEF_EXECUTIVE])
+                by = rng.choice(approvers)
+            else:
+                body = rng.choice([Body.DELEGATED_OFFICER, Body.DEMOCRATIC_SERVICES])
+                by = rng.choice(democratic)
+            label = "Cabinet minute" if body == Body.CABINET else "Decision"
+            reference = f"{label} {rng.randint(1, 200)}/{plan.decided_on.year}"
+        decisions.append(
+            ApprovalDecision(
+                partnership=p,
+                decision=decision,
+                decision_body=body,
+                decided_on=plan.decided_on,
+                decision_reference=reference,
+                reason=reason,
+                was_significant=plan.significant,
+                recorded_by=by,
+                recorded_at=at(plan.decided_on, 15),
+            )
+        )
+        changes.append(
+            StatusChange(
+                partnership=p,
+                from_status=S.SUBMITTED,
+                to_status=to_status,
+                changed_by=by,
+                changed_at=at(plan.decided_on, 15),
+                reason=reason,
+            )
+        )
+    insert_rows(changes)
+    insert_rows(decisions)

@@ -6,15 +6,18 @@ fall in every band, and some have overdue reviews, overdue actions and reports t
 """
 
 import random
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.contrib.auth.models import User
 from django.utils import timezone
 
+from partnerships_site.bulk import insert_rows
+from register import roles
 from register.demo import PARTNERSHIPS
 from register.models import Partnership, Person
 from risks import services
-from risks.models import Action, Control, Escalation, Matrix, Risk
+from risks.models import Action, Control, Escalation, Matrix, Risk, RiskReview
+from risks.services import next_review_after
 
 # title, category, cause, event, impact, (inherent, actual, residual) as (likelihood, impact),
 # controls, actions
@@ -242,3 +245,195 @@ def seed_risks():
                     recorded_by=reviewer or partnership.author,
                 )
     return added
+
+
+# The large demo data set (`seed_demo --size large`): 100,000 risks ------------------------------
+
+LARGE_RISKS = 100_000
+RISK_STATUSES_WITH_REGISTERS = [
+    Partnership.Status.ACTIVE,
+    Partnership.Status.UNDER_REVIEW,
+    Partnership.Status.EXITING,
+    Partnership.Status.CLOSED,
+]
+BOARD_RESPONSES = [choice for choice, _ in Escalation.Response.choices]
+
+
+def _large_scores(rng, size):
+    """Inherent, actual and residual (likelihood, impact) pairs, varied across every band.
+
+    Residual never exceeds inherent on either axis, so never in score; actual is usually between
+    the two, and now and then above inherent, as happens when controls fail.
+    """
+    inherent = (rng.randint(1, size), rng.randint(1, size))
+    if rng.random() < 0.03:
+        actual = (min(size, inherent[0] + 1), inherent[1])
+    else:
+        actual = (rng.randint(1, inherent[0]), rng.randint(1, inherent[1]))
+    residual = (
+        rng.randint(1, min(actual[0], inherent[0])),
+        rng.randint(1, min(actual[1], inherent[1])),
+    )
+    return inherent, actual, residual
+
+
+def seed_large_risks(plans, officers):
+    """100,000 risks spread over the large demo's approved partnerships that keep a register.
+
+    Each has the reference (R1, R2...) and review date save_risk would give it; about half have
+    controls, a third actions and reviews, and many of those high enough for the board have been
+    reported to it. Returns how many risks were added.
+    """
+    rng = random.Random(100_000)
+    today = timezone.localdate()
+    matrix = Matrix.load()
+    people = [user.demo_person for group in officers.values() for user in group]
+    eligible = [
+        plan
+        for plan in plans
+        if plan.status in RISK_STATUSES_WITH_REGISTERS and plan.partnership.has_risk_register
+    ]
+    # Between a handful and a few dozen risks each, adding up to exactly LARGE_RISKS.
+    weights = [rng.uniform(0.3, 3.0) for _ in eligible]
+    total = sum(weights)
+    counts = [max(1, int(LARGE_RISKS * w / total)) for w in weights]
+    for index in range(LARGE_RISKS - sum(counts)):
+        counts[index % len(counts)] += 1
+
+    def due_after(day, actual):
+        return next_review_after(day, actual[0], actual[1], matrix)
+
+    risks, reviews_for, mitigations = [], [], []
+    for plan, count in zip(eligible, counts, strict=True):
+        p = plan.partnership
+        first_day = p.approved_on or timezone.localdate(p.created_at)
+        last_day = plan.exited_on or today
+        span = max(0, (last_day - first_day).days)
+        sponsor_person = plan.sponsor.demo_person
+        for number in range(1, count + 1):
+            title, category, cause, event, impact, _, controls, actions = rng.choice(RISKS)
+            inherent, actual, residual = _large_scores(rng, matrix.size)
+            raised_on = first_day + timedelta(days=rng.randint(0, span))
+            owner = sponsor_person if rng.random() < 0.4 else rng.choice(people)
+            closes = rng.random() < (0.8 if plan.exited_on else 0.12)
+            closed_on = (
+                raised_on + timedelta(days=rng.randint(0, (last_day - raised_on).days))
+                if closes
+                else None
+            )
+            # Reviews: none for most, up to three for some, each setting the next due date.
+            review_days = []
+            if rng.random() < 0.3:
+                until = closed_on or today
+                for _ in range(rng.randint(1, 3)):
+                    review_days.append(
+                        raised_on + timedelta(days=rng.randint(0, (until - raised_on).days))
+                    )
+                review_days.sort()
+            next_due = due_after(review_days[-1] if review_days else raised_on, actual)
+            risk = Risk(
+                partnership=p,
+                reference=f"R{number}",
+                title=title,
+                category=category if rng.random() < 0.8 else rng.choice(Risk.Category.values),
+                cause=cause,
+                event=event,
+                impact=impact,
+                owner=owner,
+                status=Risk.Status.CLOSED if closes else Risk.Status.OPEN,
+                closed_reason="The risk has passed; the board agreed to close it."
+                if closes
+                else "",
+                closed_on=closed_on,
+                inherent_likelihood=inherent[0],
+                inherent_impact=inherent[1],
+                actual_likelihood=actual[0],
+                actual_impact=actual[1],
+                residual_likelihood=residual[0],
+                residual_impact=residual[1],
+                raised_on=raised_on,
+                next_review_due=next_due,
+                version=1 + len(review_days),
+                created_at=_at(raised_on),
+            )
+            risks.append(risk)
+            reviews_for.append((risk, review_days))
+            if rng.random() < 0.5:
+                for description in controls[: rng.randint(1, 2)]:
+                    done = rng.random() < 0.7
+                    mitigations.append(
+                        Control(
+                            risk=risk,
+                            description=description,
+                            owner=owner,
+                            status=Control.Status.COMPLETE if done else Control.Status.IN_PROGRESS,
+                            completed_on=raised_on if done else None,
+                        )
+                    )
+            if actions and rng.random() < 0.35:
+                for position, description in enumerate(actions):
+                    due = raised_on + timedelta(days=60 + 90 * position + rng.randint(0, 300))
+                    done = due < today and rng.random() < 0.6
+                    mitigations.append(
+                        Action(
+                            risk=risk,
+                            description=description,
+                            owner=rng.choice(people) if position else owner,
+                            estimated_completion=due,
+                            status=Action.Status.COMPLETE
+                            if done
+                            else rng.choice([Action.Status.NOT_STARTED, Action.Status.IN_PROGRESS]),
+                            completed_on=due if done else None,
+                            progress_note="Done." if done else "Work under way with partners.",
+                        )
+                    )
+    insert_rows(risks)
+
+    reviews, escalations = [], []
+    reviewers = officers[roles.SPONSORING_OFFICER]
+    for risk, review_days in reviews_for:
+        actual = (risk.actual_likelihood, risk.actual_impact)
+        for position, day in enumerate(review_days):
+            # Earlier reviews saw the risk a step higher; the last one set today's scores.
+            last = position == len(review_days) - 1
+            then = actual if last else (min(matrix.size, actual[0] + 1), actual[1])
+            then = then if then[0] <= risk.inherent_likelihood else actual
+            reviews.append(
+                RiskReview(
+                    risk=risk,
+                    reviewed_on=day,
+                    reviewer=rng.choice(reviewers),
+                    inherent_likelihood=risk.inherent_likelihood,
+                    inherent_impact=risk.inherent_impact,
+                    actual_likelihood=then[0],
+                    actual_impact=then[1],
+                    residual_likelihood=risk.residual_likelihood,
+                    residual_impact=risk.residual_impact,
+                    notes="Reviewed at the partnership's officer group.",
+                    next_review_due=due_after(day, then),
+                    recorded_at=_at(day),
+                )
+            )
+        if matrix.is_flagged(actual[0] * actual[1]) and rng.random() < 0.6:
+            reported = risk.raised_on + timedelta(days=rng.randint(0, 60))
+            reported = min(reported, risk.closed_on or today)
+            escalations.append(
+                Escalation(
+                    risk=risk,
+                    reported_on=reported,
+                    board_meeting=f"{risk.partnership.name} board, {reported.day} {reported:%B %Y}",
+                    board_response=rng.choice(BOARD_RESPONSES),
+                    note="The board asked for an update at its next meeting.",
+                    recorded_by=rng.choice(reviewers),
+                    recorded_at=_at(reported),
+                )
+            )
+    insert_rows(reviews)
+    insert_rows(escalations)
+    insert_rows([m for m in mitigations if isinstance(m, Control)])
+    insert_rows([m for m in mitigations if isinstance(m, Action)])
+    return len(risks)
+
+
+def _at(day):
+    return timezone.make_aware(datetime.combine(day, time(11, 0)))

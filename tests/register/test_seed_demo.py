@@ -72,3 +72,15 @@ def test_seed_demo_fills_a_realistic_register(settings):
     active = partnerships.filter(status=Partnership.Status.ACTIVE)
     assert all(p.next_review_due and p.approved_on for p in active)
     assert all(p.partners.exists() and p.representations.exists() for p in partnerships)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_seed_demo_emails_nobody(settings, mailoutbox):
+    """The services it goes through email the people they name, but demo records tell nobody.
+
+    A transactional test, so the emails queued for after commit really would be sent.
+    """
+    settings.DEBUG = False
+    call_command("seed_demo", stdout=StringIO())
+    assert Partnership.objects.exists()
+    assert mailoutbox == []

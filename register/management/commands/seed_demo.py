@@ -1,14 +1,23 @@
+import time
+
 import pghistory
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group, User
 from django.core.management.base import BaseCommand
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import override_settings
 
 from register import roles
-from register.demo import seed_register
+from register.demo import (
+    large_demo_exists,
+    seed_large_officers,
+    seed_large_register,
+    seed_register,
+)
 from register.models import Directorate, Profile
-from reviews.demo import seed_reviews
-from risks.demo import seed_risks
+from reviews.demo import seed_large_reviews, seed_reviews
+from risks.demo import seed_large_risks, seed_risks
 
 DEMO_PASSWORD = "partnerships-demo-2026"
 
@@ -79,7 +88,23 @@ DEMO_USERS = [
 class Command(BaseCommand):
     help = "Create demo users, one per role, and realistic demo records. Safe to run again."
 
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--size",
+            choices=["small", "large"],
+            default="small",
+            help="small: 44 partnerships and a user per role (the default). large: that, and "
+            "10,000 partnerships, 100,000 risks and 200 officers on top, for benchmarks and "
+            "restore drills.",
+        )
+
     def handle(self, *args, **options):
+        # Demo records go through the services, which email the people they name: nobody is
+        # told of demo records, whatever mail server the settings name.
+        with override_settings(EMAIL_BACKEND="django.core.mail.backends.dummy.EmailBackend"):
+            self.seed(options)
+
+    def seed(self, options):
         with transaction.atomic(), pghistory.context(source="seed_demo"):
             directorates = {
                 name: Directorate.objects.get_or_create(name=name)[0] for name in DIRECTORATES
@@ -104,6 +129,32 @@ class Command(BaseCommand):
             self.stdout.write(f"Added {risks} demo risks to their risk registers.")
         if reviews:
             self.stdout.write(f"Completed {reviews} demo annual reviews.")
+        if options["size"] == "large":
+            self.seed_large()
+
+    def seed_large(self):
+        if large_demo_exists():
+            self.stdout.write("The large demo data set is already loaded.")
+            return
+        started = time.monotonic()
+        # One hash for all 200 officers: hashing each would take a minute, and they share the
+        # demo password anyway.
+        password = make_password(DEMO_PASSWORD) if settings.DEBUG else None
+        with transaction.atomic(), pghistory.context(source="seed_demo", size="large"):
+            # pgtrigger asks for this setting on every row of every tracked table; unset, each
+            # ask raises and catches an error, which made the seed several times slower. An
+            # empty list ignores no trigger: every change is still recorded.
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT set_config('pgtrigger.ignore', '{}', true)")
+            officers = seed_large_officers(password)
+            plans = seed_large_register(officers)
+            risks = seed_large_risks(plans, officers)
+            reviews = seed_large_reviews(plans, officers)
+        self.stdout.write(
+            f"Added the large demo data set in {time.monotonic() - started:.0f} seconds: "
+            f"{sum(len(users) for users in officers.values())} officers, {len(plans)} "
+            f"partnerships, {risks} risks and {reviews} completed annual reviews."
+        )
 
     def create_user(
         self, directorates, username, first, last, title, directorate, ext, role, staff
