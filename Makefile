@@ -90,6 +90,21 @@ bench: install
 	fi
 	$(BIN)/python -m partnerships_site.bench $(BENCH_ARGS)
 
+# Backups: the database and the uploaded documents in one file, var/backups/partnerships-<UTC>.tar.
+# Without DJANGO_SECRET_KEY (a development machine) they run with development settings.
+BACKUP_ENV := $(if $(DJANGO_SECRET_KEY),,DJANGO_DEBUG=1)
+
+backup: install
+	$(BACKUP_ENV) $(MANAGE) backup
+
+# make restore FILE=var/backups/partnerships-<UTC>.tar loads a backup into an empty database.
+restore: install
+	@if [ -z "$(FILE)" ]; then \
+		echo "Name the backup to restore: make restore FILE=var/backups/partnerships-<time>.tar"; \
+		exit 2; \
+	fi
+	$(BACKUP_ENV) $(MANAGE) restore "$(FILE)" $(RESTORE_ARGS)
+
 # Rebuild static/ from GOV.UK Frontend (the built files are committed).
 frontend: node_modules/.installed
 	npm run build
