@@ -4,19 +4,26 @@ A spreadsheet treats a cell that starts with `=`, `+`, `-` or `@` (and, in some 
 carriage return) as a formula, so text typed into the register could run as one when Democratic
 Services or the public open a download ("CSV injection"). escape_cell() makes such text inert by
 putting a single quote in front of it; numbers and dates stay as they are.
+
+Downloads are streamed: the heading row goes out at once, then the rows in batches as the
+database hands them over from a server-side cursor (stream_rows(), stream_sql()), so a download of
+100,000 risks starts straight away and takes the same memory as one of ten. Excel files are zipped
+as they are written, and stream the same way.
 """
 
 import csv
 import io
+import re
+import zipfile
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db import connection, transaction
+from django.http import StreamingHttpResponse
 from django.utils import timezone
 from django.utils.text import slugify
-from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.utils import get_column_letter
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,8 +33,10 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
 UTF8_BOM = "\ufeff"
 
-MONEY_FORMAT = "#,##0.00"
-DATE_FORMAT = "dd/mm/yyyy"
+# Rows are read from the database this many at a time, and sent in pieces of about this size:
+# one piece per row would cost a write to the network for every row.
+STREAM_CHUNK_ROWS = 2000
+STREAM_CHUNK_CHARACTERS = 64 * 1024
 
 
 def escape_cell(value):
@@ -48,79 +57,296 @@ def _content_disposition(filename: str) -> str:
     return f'attachment; filename="{filename}"'
 
 
-def _csv_text(value) -> str:
+def stream_rows(queryset, chunk_size=STREAM_CHUNK_ROWS):
+    """Iterate over a queryset (or its values_list()) as PostgreSQL reads it.
+
+    iterator() reads through a server-side cursor. Outside a transaction Django declares it
+    WITH HOLD, and PostgreSQL then runs the whole query before handing over the first row; inside
+    one, rows come as they are found. The transaction only reads, and ends with the download (or
+    when the person gives up on it). Through a pooler in transaction mode (PgBouncer) the cursor
+    is still safe, as it lives and dies inside this transaction.
+    """
+    with transaction.atomic():
+        yield from queryset.iterator(chunk_size=chunk_size)
+
+
+def stream_sql(sql, params, chunk_size=STREAM_CHUNK_ROWS):
+    """Rows (tuples) of a query, read as stream_rows() reads a queryset."""
+    with transaction.atomic(), connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while True:
+            rows = cursor.fetchmany(chunk_size)
+            if not rows:
+                break
+            yield from rows
+            # Let this batch go before the next is fetched, so only one is ever held.
+            del rows
+
+
+def _csv_text(value):
+    """A value as csv.writer should write it (which writes numbers itself)."""
+    if isinstance(value, str):
+        return "'" + value if value.startswith(FORMULA_TRIGGERS) else value
     if value is None:
         return ""
     if isinstance(value, bool):
         return "Yes" if value else "No"
+    if isinstance(value, int | float | Decimal):
+        return value
     if isinstance(value, datetime):
         return timezone.localtime(value).isoformat(timespec="seconds")
     if isinstance(value, date):
         return value.isoformat()
-    return str(escape_cell(value))
+    return escape_cell(str(value))
 
 
-class _Echo:
-    """A file-like object whose write() hands back what it was given, for streaming CSV."""
+# Cells of these exact types go to csv.writer unchanged: it writes None as an empty cell, and
+# numbers and dates (not datetimes, which are written in London time) as str() gives them.
+_WRITTEN_AS_THEY_ARE = frozenset([int, float, Decimal, date, type(None)])
 
-    def write(self, value):
-        return value
+
+def _csv_pieces(header, rows):
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(map(_csv_text, header))
+    # The heading goes out before the rows' query runs, so the download starts at once.
+    yield UTF8_BOM + buffer.getvalue()
+    buffer.seek(0)
+    buffer.truncate()
+    for row in rows:
+        # _csv_text() written out for the common cells (text, numbers, dates and blanks): a
+        # function call per cell is a good part of the time a large download takes.
+        writer.writerow(
+            [
+                ("'" + value if value.startswith(FORMULA_TRIGGERS) else value)
+                if value.__class__ is str
+                else value
+                if value.__class__ in _WRITTEN_AS_THEY_ARE
+                else _csv_text(value)
+                for value in row
+            ]
+        )
+        if buffer.tell() >= STREAM_CHUNK_CHARACTERS:
+            yield buffer.getvalue()
+            buffer.seek(0)
+            buffer.truncate()
+    if buffer.tell():
+        yield buffer.getvalue()
 
 
 def csv_response(header, rows, *, filename: str) -> StreamingHttpResponse:
     """Stream rows (lists of values) as a UTF-8 CSV download that Excel opens correctly.
 
-    Every text cell goes through escape_cell(); dates are written as 2026-11-26.
+    rows may be a generator, read only as the download is sent. Every text cell goes through
+    escape_cell(); dates are written as 2026-11-26.
     """
-    writer = csv.writer(_Echo())
-
-    def lines():
-        yield UTF8_BOM + writer.writerow([_csv_text(value) for value in header])
-        for row in rows:
-            yield writer.writerow([_csv_text(value) for value in row])
-
-    response = StreamingHttpResponse(lines(), content_type=CSV_CONTENT_TYPE)
+    response = StreamingHttpResponse(_csv_pieces(header, rows), content_type=CSV_CONTENT_TYPE)
     response["Content-Disposition"] = _content_disposition(filename)
     return response
 
 
-def _xlsx_cell(sheet, value):
-    if value is None:
-        return None
-    if isinstance(value, bool):
-        return "Yes" if value else "No"
-    if isinstance(value, datetime):
-        # Excel has no time zones: write the time as it was in London, without the offset.
-        cell = WriteOnlyCell(sheet, value=timezone.localtime(value).replace(tzinfo=None))
-        cell.number_format = f"{DATE_FORMAT} hh:mm"
-        return cell
-    if isinstance(value, date):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = DATE_FORMAT
-        return cell
-    if isinstance(value, Decimal):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.number_format = MONEY_FORMAT
-        return cell
-    if isinstance(value, int | float):
-        return value
+# Excel -----------------------------------------------------------------------------------------
+#
+# An Excel file is a zip of XML parts (ECMA-376, SpreadsheetML). The sheet is written here
+# directly, as the CSV is, and zipped as it goes, so the download streams: openpyxl, even in its
+# write-only mode, builds an object for every cell and managed about 4,500 rows of the risk
+# export a second, against over 20,000 here. Tests read every file back with openpyxl.
+
+_XLSX_STATIC_PARTS = {
+    "[Content_Types].xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" '
+        'ContentType="application/vnd.openxmlformats-package.relationships+xml"/>'
+        '<Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.worksheet+xml"/>'
+        '<Override PartName="/xl/styles.xml" ContentType="application/'
+        'vnd.openxmlformats-officedocument.spreadsheetml.styles+xml"/>'
+        "</Types>"
+    ),
+    "_rels/.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/>'
+        "</Relationships>"
+    ),
+    "xl/_rels/workbook.xml.rels": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/>'
+        '<Relationship Id="rId2" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/styles" Target="styles.xml"/>'
+        "</Relationships>"
+    ),
+    # Cell styles: 0 plain, 1 a date, 2 money, 3 a date and time.
+    "xl/styles.xml": (
+        '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+        '<styleSheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+        '<numFmts count="2"><numFmt numFmtId="164" formatCode="dd/mm/yyyy"/>'
+        '<numFmt numFmtId="165" formatCode="dd/mm/yyyy hh:mm"/></numFmts>'
+        '<fonts count="1"><font><sz val="11"/><name val="Calibri"/><family val="2"/></font>'
+        "</fonts>"
+        '<fills count="2"><fill><patternFill patternType="none"/></fill>'
+        '<fill><patternFill patternType="gray125"/></fill></fills>'
+        '<borders count="1"><border><left/><right/><top/><bottom/><diagonal/></border></borders>'
+        '<cellStyleXfs count="1"><xf numFmtId="0" fontId="0" fillId="0" borderId="0"/>'
+        "</cellStyleXfs>"
+        '<cellXfs count="4"><xf numFmtId="0" fontId="0" fillId="0" borderId="0" xfId="0"/>'
+        '<xf numFmtId="164" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="4" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        '<xf numFmtId="165" fontId="0" fillId="0" borderId="0" xfId="0" applyNumberFormat="1"/>'
+        "</cellXfs>"
+        '<cellStyles count="1"><cellStyle name="Normal" xfId="0" builtinId="0"/></cellStyles>'
+        "</styleSheet>"
+    ),
+}
+
+_XLSX_WORKBOOK = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+    'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+    '<sheets><sheet name="{title}" sheetId="1" r:id="rId1"/></sheets></workbook>'
+)
+
+# The heading row stays in view as the sheet scrolls.
+_XLSX_SHEET_START = (
+    '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+    '<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+    '<sheetViews><sheetView workbookViewId="0">'
+    '<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
+    '<selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+    "</sheetView></sheetViews><sheetData>"
+)
+_XLSX_SHEET_END = "</sheetData></worksheet>"
+
+# Excel counts days from 30 December 1899 (for every date after February 1900).
+_EXCEL_EPOCH = date(1899, 12, 30)
+_XLSX_ROWS_PER_WRITE = 500
+
+
+# Text with any of these needs escaping for XML, or control characters taking out.
+_NEEDS_XML_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+
+
+def _xml_text(value: str) -> str:
+    return value.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def _xlsx_text_cell(reference, text):
     # Control characters cannot be stored in an Excel file; they carry no meaning in a cell.
-    return escape_cell(ILLEGAL_CHARACTERS_RE.sub("", str(value)))
+    text = _xml_text(escape_cell(ILLEGAL_CHARACTERS_RE.sub("", text)))
+    return f'<c r="{reference}" t="inlineStr"><is><t xml:space="preserve">{text}</t></is></c>'
 
 
-def xlsx_response(header, rows, *, filename: str, sheet_title: str) -> HttpResponse:
-    """Rows (lists of values) as an Excel workbook download, built in openpyxl's write-only mode.
+def _xlsx_cell(reference, value):
+    """One cell of SpreadsheetML: text (escaped), a number, money or a date, or nothing."""
+    kind = value.__class__
+    if kind is str:
+        return _xlsx_text_cell(reference, value)
+    if value is None:
+        return ""
+    if kind is bool:
+        return _xlsx_text_cell(reference, "Yes" if value else "No")
+    if kind is int or kind is float:
+        return f'<c r="{reference}"><v>{value}</v></c>'
+    if kind is Decimal:
+        return f'<c r="{reference}" s="2"><v>{value}</v></c>'
+    if kind is datetime:
+        # Excel has no time zones: write the time as it was in London, without the offset.
+        moment = timezone.localtime(value)
+        serial = (moment.date() - _EXCEL_EPOCH).days + (
+            moment.hour * 3600 + moment.minute * 60 + moment.second
+        ) / 86400
+        return f'<c r="{reference}" s="3"><v>{serial}</v></c>'
+    if kind is date:
+        return f'<c r="{reference}" s="1"><v>{(value - _EXCEL_EPOCH).days}</v></c>'
+    return _xlsx_text_cell(reference, str(value))
 
-    Text is escaped with escape_cell(); numbers, money and dates are real Excel values.
+
+class _ZipStream:
+    """A write-only file for zipfile that gives back what was written since it last asked.
+
+    It can tell its position but not seek, so zipfile writes each part's sizes after the part,
+    and the file can be sent while it is being made.
     """
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=sheet_title[:31])
-    sheet.freeze_panes = "A2"
-    sheet.append([_xlsx_cell(sheet, value) for value in header])
-    for row in rows:
-        sheet.append([_xlsx_cell(sheet, value) for value in row])
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    response = HttpResponse(buffer.getvalue(), content_type=XLSX_CONTENT_TYPE)
+
+    def __init__(self):
+        self.position = 0
+        self.parts = []
+
+    def write(self, data):
+        self.parts.append(bytes(data))
+        self.position += len(data)
+        return len(data)
+
+    def tell(self):
+        return self.position
+
+    def flush(self):
+        pass
+
+    def take(self) -> bytes:
+        data = b"".join(self.parts)
+        self.parts.clear()
+        return data
+
+
+def _xlsx_pieces(header, rows, sheet_title):
+    stream = _ZipStream()
+    columns = [get_column_letter(number) for number in range(1, len(header) + 1)]
+
+    def sheet_row(number, values):
+        cells = []
+        for column, value in zip(columns, values, strict=False):
+            # Plain text and whole numbers, most of any sheet, are written here directly.
+            kind = value.__class__
+            if (
+                kind is str
+                and not value.startswith(FORMULA_TRIGGERS)
+                and not _NEEDS_XML_CARE.search(value)
+            ):
+                cells.append(
+                    f'<c r="{column}{number}" t="inlineStr">'
+                    f'<is><t xml:space="preserve">{value}</t></is></c>'
+                )
+            elif kind is int:
+                cells.append(f'<c r="{column}{number}"><v>{value}</v></c>')
+            else:
+                cells.append(_xlsx_cell(f"{column}{number}", value))
+        return f'<row r="{number}">{"".join(cells)}</row>'
+
+    with zipfile.ZipFile(stream, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=1) as xlsx:
+        for name, xml in _XLSX_STATIC_PARTS.items():
+            xlsx.writestr(name, xml)
+        xlsx.writestr("xl/workbook.xml", _XLSX_WORKBOOK.format(title=_xml_text(sheet_title[:31])))
+        with xlsx.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write((_XLSX_SHEET_START + sheet_row(1, header)).encode())
+            yield stream.take()
+            batch = []
+            for number, values in enumerate(rows, start=2):
+                batch.append(sheet_row(number, values))
+                if len(batch) == _XLSX_ROWS_PER_WRITE:
+                    sheet.write("".join(batch).encode())
+                    batch.clear()
+                    if piece := stream.take():
+                        yield piece
+            sheet.write(("".join(batch) + _XLSX_SHEET_END).encode())
+    yield stream.take()
+
+
+def xlsx_response(header, rows, *, filename: str, sheet_title: str) -> StreamingHttpResponse:
+    """Stream rows (lists of values) as an Excel workbook with one sheet.
+
+    Text is escaped with escape_cell(); numbers, money and dates are real Excel values (dates
+    shown as 26/11/2026); yes-or-no values are written Yes and No.
+    """
+    response = StreamingHttpResponse(
+        _xlsx_pieces(header, rows, sheet_title), content_type=XLSX_CONTENT_TYPE
+    )
     response["Content-Disposition"] = _content_disposition(filename)
     return response

@@ -33,7 +33,7 @@ def read_csv(response):
 
 
 def read_xlsx(response):
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     return [list(row) for row in workbook.active.iter_rows(values_only=True)]
 
 
@@ -83,7 +83,7 @@ def test_xlsx_writer_escapes_every_trigger_and_keeps_numbers_as_numbers(trigger)
         filename="test-2026-11-26.xlsx",
         sheet_title="Test",
     )
-    workbook = load_workbook(io.BytesIO(response.content))
+    workbook = load_workbook(io.BytesIO(response.getvalue()))
     text, number, day = next(workbook.active.iter_rows(min_row=2))
     # An XML reader turns a stored carriage return into a line feed; the quote comes first.
     assert text.value in {f"'{trigger}1+1", f"'{trigger.replace(chr(13), chr(10))}1+1"}

@@ -1,0 +1,337 @@
+"""The downloads stream: what they hold, that they start before the rows are read, and that
+neither their queries nor their memory grow with the number of rows.
+
+How fast they are is measured, not tested: partnerships_site/benchmarking.py (used by
+`make bench`) times 100,000 risks. These tests prove what makes it fast without a clock.
+"""
+
+import csv
+import io
+import tracemalloc
+from datetime import timedelta
+
+import pytest
+from django.db import connection
+from django.http import QueryDict
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+from django.utils import timezone
+from openpyxl import load_workbook
+
+from partnerships_site import exports
+from partnerships_site.benchmarking import measure_export
+from register.models import Partnership, Person
+from risks.filters import RiskFilter
+from risks.models import Escalation, Matrix, Risk, RiskReview
+from risks.views import EXPORT_HEADER, SCORE_KINDS
+from tests.factories import (
+    ActionFactory,
+    DirectorateFactory,
+    EscalationFactory,
+    PartnershipFactory,
+    PersonFactory,
+    RiskFactory,
+    UserFactory,
+)
+
+TODAY = timezone.localdate()
+RISK_CSV = reverse("risks:risk_council_export", args=["csv"])
+RISK_XLSX = reverse("risks:risk_council_export", args=["xlsx"])
+RESPONSES = dict(Escalation.Response.choices)
+
+
+def reference_row(risk, matrix):
+    """A row as the export wrote it from each risk's model before it streamed: the yardstick."""
+    open_ = risk.status == Risk.Status.OPEN
+    row = [
+        risk.partnership.reference,
+        risk.partnership.name,
+        str(risk.partnership.directorate or ""),
+        risk.reference,
+        risk.title,
+        risk.get_category_display(),
+        risk.cause,
+        risk.event,
+        risk.impact,
+        str(risk.owner),
+        risk.get_status_display(),
+    ]
+    for kind in SCORE_KINDS:
+        score = risk.score(kind, matrix)
+        row += [score.likelihood.value, score.impact.value, score.value, str(score.band or "")]
+    return row + [
+        risk.raised_on,
+        risk.last_reviewed_on,
+        risk.next_review_due,
+        open_ and risk.next_review_due < TODAY,
+        open_ and matrix.is_flagged(risk.actual_score),
+        risk.last_reported_on,
+        RESPONSES.get(risk.last_board_response, ""),
+        risk.open_actions,
+        risk.overdue_actions,
+    ]
+
+
+def reference_csv(risks):
+    matrix = Matrix.load()
+    rows = [reference_row(risk, matrix) for risk in risks]
+    return b"".join(exports.csv_response(EXPORT_HEADER, rows, filename="r.csv").streaming_content)
+
+
+def council_order(queryset):
+    return queryset.with_register_columns().order_by(
+        "-actual_score", "partnership__reference", "number"
+    )
+
+
+@pytest.fixture
+def varied_risks(db):
+    """Risks with every kind of value the export writes, across two directorates."""
+    housing = PartnershipFactory(
+        status=Partnership.Status.ACTIVE,
+        name='=HYPERLINK("http://evil.example")',
+        directorate=DirectorateFactory(name="Housing and Wellbeing"),
+    )
+    no_directorate = PartnershipFactory(status=Partnership.Status.ACTIVE, directorate=None)
+    councillor = PersonFactory(name="Ann Smith", kind=Person.Kind.COUNCILLOR)
+    already = PersonFactory(name="Cllr Bob Jones", kind=Person.Kind.COUNCILLOR)
+    flagged = RiskFactory(
+        partnership=housing,
+        owner=councillor,
+        title='@Flagged, with "quotes"\nand a new line',
+        cause="+cause",
+        category="legal",
+        actual_likelihood=4,
+        actual_impact=5,
+    )
+    overdue = RiskFactory(
+        partnership=housing,
+        owner=already,
+        title="Review overdue",
+        next_review_due=TODAY - timedelta(days=1),
+        residual_likelihood=1,
+        residual_impact=1,
+    )
+    closed = RiskFactory(
+        partnership=no_directorate,
+        title="Closed",
+        status=Risk.Status.CLOSED,
+        closed_reason="Done",
+        closed_on=TODAY,
+        next_review_due=TODAY - timedelta(days=9),
+    )
+    RiskFactory(partnership=no_directorate, title="-Low", actual_likelihood=1, actual_impact=1)
+    ActionFactory(risk=flagged, estimated_completion=TODAY - timedelta(days=2))
+    ActionFactory(risk=flagged, estimated_completion=TODAY + timedelta(days=2))
+    ActionFactory(
+        risk=flagged,
+        estimated_completion=TODAY - timedelta(days=2),
+        status="complete",
+        completed_on=TODAY,
+    )
+    ActionFactory(risk=overdue, estimated_completion=TODAY + timedelta(days=5))
+    EscalationFactory(risk=flagged, reported_on=TODAY - timedelta(days=40))
+    EscalationFactory(
+        risk=flagged, reported_on=TODAY - timedelta(days=3), board_response="action_directed"
+    )
+    EscalationFactory(risk=closed, reported_on=TODAY - timedelta(days=3), board_response="accepted")
+    reviewer = UserFactory()
+    for risk, days_ago in [(flagged, 30), (flagged, 2), (closed, 10)]:
+        RiskReview.objects.create(
+            risk=risk,
+            reviewed_on=TODAY - timedelta(days=days_ago),
+            reviewer=reviewer,
+            next_review_due=TODAY + timedelta(days=60),
+            **{f"{kind}_{axis}": 2 for kind in SCORE_KINDS for axis in ("likelihood", "impact")},
+        )
+    return Risk.objects.all()
+
+
+def body(response):
+    assert response.status_code == 200
+    assert response.streaming, "a download must stream, not be built whole in memory"
+    return b"".join(response.streaming_content)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"status": "all"},
+        {"review_overdue": "on"},
+        {"escalated": "reported", "status": "all"},
+        {"action_overdue": "on"},
+        {"directorate": "none-such"},
+    ],
+)
+def test_the_risk_csv_has_the_same_bytes_as_when_built_from_each_risk(
+    democratic_client, varied_risks, query
+):
+    filterset = RiskFilter(
+        _querydict(query), queryset=council_order(Risk.objects.all()), matrix=Matrix.load()
+    )
+    expected = filterset.qs if filterset.is_valid() else Risk.objects.none()
+    streamed = body(democratic_client.get(RISK_CSV, query))
+    assert streamed == reference_csv(expected)
+    if query == {"status": "all"}:
+        rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"))))
+        assert len(rows) == 5
+        flagged = next(row for row in rows if row[4].startswith("'@Flagged"))
+        assert flagged[1] == '\'=HYPERLINK("http://evil.example")'
+        assert flagged[6] == "'+cause"
+        assert flagged[9] == "Cllr Ann Smith"
+        assert flagged[5] == "Legal and compliance"
+        assert flagged[26:] == ["No", "Yes", str(TODAY - timedelta(days=3)), "Action directed",
+                                "2", "1"]  # fmt: skip
+
+
+def _querydict(query):
+    data = QueryDict(mutable=True)
+    data.update(query)
+    return data
+
+
+def test_an_officer_exports_only_the_risks_of_partnerships_they_may_read(
+    officer_client, officer, varied_risks
+):
+    draft = PartnershipFactory(name="Someone else's draft")
+    RiskFactory(partnership=draft, title="Hidden draft risk")
+    mine = PartnershipFactory(name="My draft", author=officer)
+    RiskFactory(partnership=mine, title="My draft risk")
+    text = body(officer_client.get(RISK_CSV, {"status": "all"})).decode("utf-8-sig")
+    excel = load_workbook(io.BytesIO(body(officer_client.get(RISK_XLSX, {"status": "all"}))))
+    titles = {row[4] for row in excel.active.iter_rows(min_row=2, values_only=True)}
+    assert "My draft risk" in text and "My draft risk" in titles
+    assert "Hidden draft risk" not in text and "Hidden draft risk" not in titles
+    assert len(titles) == 5
+
+
+def test_the_excel_export_holds_the_same_cells_as_the_csv_with_real_dates_and_numbers(
+    democratic_client, varied_risks
+):
+    text = body(democratic_client.get(RISK_CSV, {"status": "all"})).decode("utf-8-sig")
+    csv_rows = list(csv.reader(io.StringIO(text)))
+    workbook = load_workbook(io.BytesIO(body(democratic_client.get(RISK_XLSX, {"status": "all"}))))
+    sheet = workbook.active
+    assert sheet.title == "Risks"
+    assert sheet.freeze_panes == "A2"
+    cells = list(sheet.iter_rows())
+    assert [cell.value for cell in cells[0]] == EXPORT_HEADER
+    assert len(cells) == len(csv_rows)
+    for excel_row, csv_row in zip(cells[1:], csv_rows[1:], strict=True):
+        for cell, expected in zip(excel_row, csv_row, strict=True):
+            if cell.value is None:
+                assert expected == ""
+            elif cell.is_date:
+                assert cell.number_format == "dd/mm/yyyy"
+                assert cell.value.date().isoformat() == expected
+            elif isinstance(cell.value, int):
+                assert str(cell.value) == expected
+            else:
+                assert cell.data_type == "s", "text must never be stored as a formula"
+                # An XML reader turns a stored carriage return into a line feed.
+                assert (cell.value or "") == expected.replace("\r\n", "\n")
+
+
+def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied_risks):
+    with CaptureQueriesContext(connection) as captured:
+        response = democratic_client.get(RISK_CSV, {"status": "all"})
+        pieces = iter(response.streaming_content)
+        first = next(pieces)
+        before_rows = [query["sql"] for query in captured.captured_queries]
+        rest = b"".join(pieces)
+    assert first.decode("utf-8") == "\ufeff" + ",".join(EXPORT_HEADER) + "\r\n"
+    assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
+    assert len(list(csv.reader(io.StringIO(rest.decode("utf-8"))))) == 4
+    # One query reads the rows, through a server-side cursor, once the heading is on its way.
+    reads = [q["sql"] for q in captured.captured_queries if '"risks_risk"' in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].startswith("DECLARE"), "the rows must come from a server-side cursor"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_download_given_up_half_way_ends_its_transaction(democratic_client, varied_risks):
+    grow_risks(3000)
+    response = democratic_client.get(RISK_CSV, {"status": "all"})
+    pieces = iter(response.streaming_content)
+    next(pieces)
+    next(pieces)
+    assert connection.in_atomic_block, "the rows are read inside a transaction"
+    # What the server does when the person cancels the download.
+    response.close()
+    assert not connection.in_atomic_block
+    assert Risk.objects.count() == 3004
+
+
+def grow_risks(count):
+    """Add count open risks in one statement: quick enough to do 20,000 in a test."""
+    partnership = PartnershipFactory(status=Partnership.Status.ACTIVE)
+    owner = PersonFactory()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            """
+            INSERT INTO risks_risk (partnership_id, reference, title, cause, event, impact,
+                category, owner_id, status, closed_reason, inherent_likelihood, inherent_impact,
+                actual_likelihood, actual_impact, residual_likelihood, residual_impact,
+                raised_on, next_review_due, version, created_at, updated_at)
+            SELECT %s, 'R' || n, 'Bulk risk ' || n, 'A cause that takes a line or two of text',
+                '=An event', 'An impact on residents', 'financial', %s, 'open', '',
+                5, 5, 1 + n %% 5, 1 + n %% 4, 1, 1, %s, %s + (n %% 9 - 4), 1, now(), now()
+            FROM generate_series(1, %s) AS n
+            """,
+            [partnership.pk, owner.pk, TODAY, TODAY, count],
+        )
+
+
+def export_cost(client, url):
+    """Queries run and the most memory Python held while one download was read and dropped."""
+    tracemalloc.start()
+    tracemalloc.reset_peak()
+    with CaptureQueriesContext(connection) as captured:
+        response = client.get(url, {"status": "all"})
+        size = sum(len(piece) for piece in response.streaming_content)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    return len(captured.captured_queries), peak, size
+
+
+# Excel takes longer to write under tracemalloc, so it is measured on fewer rows.
+@pytest.mark.proof
+@pytest.mark.parametrize(("url", "small"), [(RISK_CSV, 2000), (RISK_XLSX, 1000)])
+def test_queries_and_memory_stay_flat_with_ten_times_the_risks(democratic_client, url, small):
+    grow_risks(small)
+    small_queries, small_peak, small_size = export_cost(democratic_client, url)
+    grow_risks(9 * small)
+    large_queries, large_peak, large_size = export_cost(democratic_client, url)
+    assert large_size > 8 * small_size, "the larger download must hold the extra rows"
+    assert large_queries == small_queries
+    # Building every row in memory first would take ten times as much for ten times the rows.
+    assert large_peak < 1.5 * small_peak, f"{small_peak:,} bytes, then {large_peak:,}"
+
+
+@pytest.mark.parametrize(
+    "url",
+    [reverse("register:partnership_export", args=["csv"]), reverse("register:public_register_csv")],
+)
+def test_register_downloads_stream_from_a_server_side_cursor(democratic_client, url):
+    for number in range(3):
+        PartnershipFactory(status=Partnership.Status.ACTIVE, name=f"Partnership {number}")
+    with CaptureQueriesContext(connection) as captured:
+        response = democratic_client.get(url)
+        pieces = iter(response.streaming_content)
+        next(pieces)
+        before_rows = len(captured.captured_queries)
+        rows = list(csv.reader(io.StringIO(b"".join(pieces).decode("utf-8"))))
+    assert response.streaming
+    assert len(rows) == 3
+    reads = [q["sql"] for q in captured.captured_queries[before_rows:]]
+    assert any(sql.startswith("DECLARE") and "register_partnership" in sql for sql in reads)
+
+
+def test_measure_export_counts_the_rows_of_both_kinds_of_download(democratic_client):
+    grow_risks(1500)
+    for url in (RISK_CSV + "?status=all", RISK_XLSX + "?status=all"):
+        figures = measure_export(url, democratic_client)
+        assert figures["rows"] == 1500
+        assert figures["rows_per_s"] > 0
+        assert 0 < figures["first_byte_ms"] <= figures["seconds"] * 1000
+        assert figures["peak_rss_mb"] >= figures["start_rss_mb"] > 0
