@@ -18,6 +18,8 @@ from django.utils.formats import date_format
 from django.utils.text import capfirst
 from pghistory.models import Events
 
+from partnerships_site.related_lists import read_rows
+
 EMPTY = "(blank)"
 
 
@@ -84,7 +86,7 @@ def _label(model, field_name):
     return capfirst(str(model_field.verbose_name))
 
 
-HIDDEN_FIELDS = {"id", "version", "password", "search_vector"}
+HIDDEN_FIELDS = {"id", "version", "creation_token", "password", "search_vector"}
 
 
 def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
@@ -96,7 +98,7 @@ def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
     events = Events.objects.references(obj) if include_related else Events.objects.tracks(obj)
     events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
 
-    # Resolve foreign keys and users in one query per related model, not one per change.
+    # Resolve foreign keys and users in one query, not one per change.
     wanted: dict = {}
     user_ids = set()
     for event in events:
@@ -113,13 +115,13 @@ def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
                 wanted.setdefault(model_field.related_model, set()).update(
                     v for v in pair if v not in (None, "")
                 )
-    related_names = {}
-    for related_model, ids in wanted.items():
-        for row in related_model._base_manager.filter(pk__in=ids):
-            related_names[(related_model, str(row.pk))] = str(row)
+    user_model = get_user_model()
+    rows = read_rows({**wanted, user_model: wanted.get(user_model, set()) | user_ids})
+    related_names = {key: str(row) for key, row in rows.items()}
     users = {
-        user.pk: (user.get_full_name() or user.get_username())
-        for user in get_user_model().objects.filter(pk__in=user_ids)
+        row.pk: (row.get_full_name() or row.get_username())
+        for (model, _), row in rows.items()
+        if model is user_model and row.pk in user_ids
     }
 
     entries = []

@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
 SESSION_STARTED_KEY = "session_started_at"
+SESSION_RENEWED_KEY = "session_renewed_at"
 
 # NUL cannot be stored in PostgreSQL text, and lone surrogates cannot be encoded as UTF-8:
 # both would fail deep inside a view, so they are refused at the door. Django decodes form data
@@ -63,7 +64,9 @@ class RejectUnsafeInputMiddleware:
 class SessionLifetimeMiddleware:
     """End a signed-in session 12 hours after sign-in, however active it has been.
 
-    The 30-minute idle timeout is the session cookie's own age, renewed on every request.
+    The 30-minute idle timeout is the session's own age (SESSION_COOKIE_AGE), counted from when
+    it was last saved. Saving it on every request would cost every page a database write, so it
+    is renewed only once SESSION_RENEW_AFTER has passed since the last renewal.
     """
 
     def __init__(self, get_response):
@@ -71,14 +74,19 @@ class SessionLifetimeMiddleware:
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED_KEY)
+            session = request.session
+            started = session.get(SESSION_STARTED_KEY)
             now = timezone.now().timestamp()
             if started is None:
-                request.session[SESSION_STARTED_KEY] = now
+                session[SESSION_STARTED_KEY] = now
             elif now - started > settings.SESSION_ABSOLUTE_LIFETIME.total_seconds():
                 logout(request)
                 messages.info(request, "Your session has ended. Sign in again to carry on.")
                 return redirect_to_login(request.get_full_path())
+            renewed = session.get(SESSION_RENEWED_KEY)
+            if renewed is None or now - renewed >= settings.SESSION_RENEW_AFTER.total_seconds():
+                # Changing the session saves it, which restarts its 30 idle minutes.
+                session[SESSION_RENEWED_KEY] = now
         return self.get_response(request)
 
 

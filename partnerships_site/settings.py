@@ -86,6 +86,10 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Outside everything that may answer early (unsafe input, a session past its 12 hours), so
+    # every page and redirect carries the framing and content security policies.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "partnerships_site.middleware.RejectUnsafeInputMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,8 +98,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "partnerships_site.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
     "partnerships_site.middleware.NoStoreForSignedInMiddleware",
     "partnerships_site.middleware.HistoryContextMiddleware",
     "axes.middleware.AxesMiddleware",
@@ -143,7 +145,8 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "rules.permissions.ObjectPermissionBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # Django's ModelBackend, reading the person's roles and permissions with them in one query.
+    "partnerships_site.backends.CouncilModelBackend",
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -158,9 +161,12 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Idle timeout: the cookie lasts 30 minutes and every request renews it.
+# Idle timeout: a session lasts 30 minutes from its last renewal. SessionLifetimeMiddleware
+# renews it on a request at least SESSION_RENEW_AFTER after the last renewal, rather than writing
+# the session on every request: a session may so end up to a minute before 30 idle minutes are up,
+# never after.
 SESSION_COOKIE_AGE = 30 * 60
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_RENEW_AFTER = timedelta(seconds=60)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute timeout, enforced by SessionLifetimeMiddleware whatever the activity.
 SESSION_ABSOLUTE_LIFETIME = timedelta(hours=12)

@@ -8,6 +8,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from partnerships_site.choices import read_choices
 from partnerships_site.forms import GovUKFormMixin
 from register.models import (
     CorporatePriority,
@@ -98,8 +99,8 @@ class PartnershipFilter(django_filters.FilterSet):
         empty_label="Any status",
         error_messages={"invalid_choice": "Select a status from the list"},
     )
-    directorate = django_filters.ModelChoiceFilter(
-        queryset=Directorate.objects.all(),
+    directorate = django_filters.ChoiceFilter(
+        choices=[],
         empty_label="Any directorate",
         error_messages={"invalid_choice": "Select a directorate from the list"},
     )
@@ -123,10 +124,10 @@ class PartnershipFilter(django_filters.FilterSet):
         method="filter_lead",
         error_messages={"invalid_choice": "Select a lead organisation from the list"},
     )
-    priority = django_filters.ModelChoiceFilter(
+    priority = django_filters.ChoiceFilter(
         label="Corporate Plan priority",
         field_name="corporate_priorities",
-        queryset=CorporatePriority.objects.all(),
+        choices=[],
         empty_label="Any priority",
         error_messages={"invalid_choice": "Select a Corporate Plan priority from the list"},
     )
@@ -157,26 +158,31 @@ class PartnershipFilter(django_filters.FilterSet):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        # A plain function, which form fields copy as it is (a bound method would be deep-copied
-        # along with the request it holds).
-        self.filters["lead"].extra["choices"] = lambda: self.lead_choices()
+        # Plain functions, which form fields copy as they are (a bound method would be
+        # deep-copied along with the request it holds).
+        self.filters["directorate"].extra["choices"] = lambda: self.choices()["directorate"]
+        self.filters["priority"].extra["choices"] = lambda: self.choices()["priority"]
+        self.filters["lead"].extra["choices"] = lambda: self.choices()["lead"]
 
-    def lead_choices(self):
-        """The council and every organisation that leads a partnership this user may read.
+    def choices(self):
+        """The choices of the directorate, priority and lead organisation filters.
 
-        Called when the form is checked and again when it is drawn, so it is read once.
+        Every directorate and priority, and the council and every organisation that leads a
+        partnership this user may read: read together in one query, once, though the form asks
+        when it is checked and again when it is drawn.
         """
-        if hasattr(self, "_lead_choices"):
-            return self._lead_choices
-        user = getattr(self.request, "user", None)
-        led = Partnership.objects.visible_to(user).filter(
-            partners__organisation=OuterRef("pk"), partners__is_lead=True
-        )
-        organisations = Organisation.objects.filter(Exists(led)).values_list("pk", "name")
-        self._lead_choices = [(COUNCIL, settings.COUNCIL_NAME)] + [
-            (str(pk), name) for pk, name in organisations
-        ]
-        return self._lead_choices
+        if not hasattr(self, "_choices"):
+            user = getattr(self.request, "user", None)
+            led = Partnership.objects.visible_to(user).filter(
+                partners__organisation=OuterRef("pk"), partners__is_lead=True
+            )
+            self._choices = read_choices(
+                directorate=(Directorate.objects.all(), "pk", "name"),
+                priority=(CorporatePriority.objects.all(), "pk", "name"),
+                lead=(Organisation.objects.filter(Exists(led)), "pk", "name"),
+            )
+            self._choices["lead"].insert(0, (COUNCIL, settings.COUNCIL_NAME))
+        return self._choices
 
     @property
     def sort(self) -> str:

@@ -212,9 +212,14 @@ class Person(models.Model):
         verbose_name_plural = "people"
 
     def __str__(self):
-        if self.kind == self.Kind.COUNCILLOR and not self.name.startswith("Cllr"):
-            return f"Cllr {self.name}"
-        return self.name
+        return self.display_name(self.name, self.kind)
+
+    @classmethod
+    def display_name(cls, name, kind):
+        """How the register names a person: councillors as "Cllr"; for rows read as values."""
+        if kind == cls.Kind.COUNCILLOR and not name.startswith("Cllr"):
+            return f"Cllr {name}"
+        return name
 
     @classmethod
     def for_user(cls, user):
@@ -325,6 +330,11 @@ class PartnershipQuerySet(models.QuerySet):
                 output_field=models.BooleanField(),
             )
         )
+
+    def with_lead_partner_name(self):
+        """Annotate the name of the partner marked as lead, for lead_organisation_name."""
+        lead = PartnershipPartner.objects.filter(partnership=OuterRef("pk"), is_lead=True)
+        return self.annotate(lead_partner_name=Subquery(lead.values("organisation__name")[:1]))
 
     def with_related(self):
         return self.select_related(
@@ -563,6 +573,8 @@ class Partnership(models.Model):
         """The council when it leads; otherwise the partner marked as lead."""
         if self.council_role == self.CouncilRole.LEAD:
             return settings.COUNCIL_NAME
+        if hasattr(self, "lead_partner_name"):  # read by with_lead_partner_name()
+            return self.lead_partner_name or ""
         for partner in self.partners.all():
             if partner.is_lead:
                 return partner.organisation.name

@@ -36,6 +36,14 @@ def is_manager(user, partnership):
         return False
     if partnership.monitoring_officer_id == user.pk:
         return True
+    if not user.is_authenticated:
+        return False
+    read = getattr(partnership, "_prefetched_objects_cache", {}).get("representations")
+    if read is not None:  # the page read them with the partnership, people and all
+        return any(
+            row.role == Representation.Role.MANAGER and row.person.user_id == user.pk
+            for row in read
+        )
     return Representation.objects.filter(
         partnership=partnership, person__user=user, role=Representation.Role.MANAGER
     ).exists()

@@ -14,11 +14,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 
 from partnerships_site import exports
 from partnerships_site.history import history_for
+from partnerships_site.related_lists import RelatedLists
 from register import reports, services
 from register import rules as register_rules
 from register.filters import SORT_COLUMNS, PartnershipFilter
@@ -26,7 +28,10 @@ from register.forms import MAX_ROWS, DecisionForm, PartnershipStartForm, Prefere
 from register.models import (
     ApprovalDecision,
     ChecklistAnswer,
+    CorporatePriority,
     Document,
+    FinancialContribution,
+    InKindContribution,
     OfficerTime,
     Partnership,
     PartnershipPartner,
@@ -39,7 +44,7 @@ from register.models import (
 )
 from register.overview import overview as overview_context
 from register.sections import SECTIONS, SECTIONS_BY_SLUG, next_section, summary_queryset
-from reviews.views import reviews_context
+from reviews.views import REVIEW_LISTS_SPEC, reviews_context
 from risks.models import Matrix
 
 
@@ -52,10 +57,12 @@ class PartnershipPermissionMixin:
 
     permission_required = "register.view_partnership"
     partnership_queryset = Partnership.objects.with_significance().with_related()
+    # Lists of rows the page shows, read with the partnership in its one query.
+    partnership_lists = RelatedLists()
 
     def get_partnership(self):
         if not hasattr(self, "_partnership"):
-            partnership = get_object_or_404(
+            partnership = self.partnership_lists.get(
                 self.partnership_queryset, reference=self.kwargs["reference"]
             )
             user = self.request.user
@@ -155,7 +162,13 @@ class PartnershipListView(FilterView):
     strict = False
 
     def get_queryset(self):
-        return register_queryset(self.request.user)
+        # The page shows only the lead partner: its name is read with each row.
+        return (
+            Partnership.objects.visible_to(self.request.user)
+            .with_significance()
+            .with_lead_partner_name()
+            .select_related("directorate")
+        )
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)
@@ -223,9 +236,6 @@ def export_row(partnership):
     ]
 
 
-EXPORT_CHUNK_SIZE = 2000
-
-
 class PartnershipExportView(View):
     """The register as the user filtered and sorted it, every row, as CSV or Excel."""
 
@@ -236,10 +246,7 @@ class PartnershipExportView(View):
         if not filterset.is_valid():
             # Show the register page, which says what is wrong with the filters.
             return redirect(f"{reverse('register:partnership_list')}?{request.GET.urlencode()}")
-        rows = (
-            export_row(partnership)
-            for partnership in filterset.qs.iterator(chunk_size=EXPORT_CHUNK_SIZE)
-        )
+        rows = (export_row(partnership) for partnership in exports.stream_rows(filterset.qs))
         filename = exports.download_filename("partnership-register", file_format)
         if file_format == "xlsx":
             return exports.xlsx_response(
@@ -248,36 +255,20 @@ class PartnershipExportView(View):
         return exports.csv_response(EXPORT_HEADER, rows, filename=filename)
 
 
-def partnership_page_queryset():
-    """A partnership with every row its page shows, each kind read in one query."""
-    return (
-        Partnership.objects.with_significance()
-        .with_related()
-        .prefetch_related(
-            "corporate_priorities",
-            _partner_rows(),
-            Prefetch(
-                "representations",
-                queryset=Representation.objects.select_related("person"),
-            ),
-            "financial_contributions",
-            Prefetch("officer_time", queryset=OfficerTime.objects.select_related("person")),
-            "in_kind_contributions",
-            Prefetch(
-                "checklist_answers",
-                queryset=ChecklistAnswer.objects.select_related("consideration"),
-            ),
-            "documents",
-            Prefetch(
-                "status_changes",
-                queryset=StatusChange.objects.select_related("changed_by"),
-            ),
-            Prefetch(
-                "decisions",
-                queryset=ApprovalDecision.objects.select_related("recorded_by"),
-            ),
-        )
-    )
+# Every row a partnership's page and its printable form show, read with the partnership.
+PRINT_LISTS_SPEC = {
+    "corporate_priorities": CorporatePriority.objects.all(),
+    "partners": PartnershipPartner.objects.select_related("organisation"),
+    "representations": Representation.objects.select_related("person"),
+    "financial_contributions": FinancialContribution.objects.all(),
+    "officer_time": OfficerTime.objects.select_related("person"),
+    "in_kind_contributions": InKindContribution.objects.all(),
+    "checklist_answers": ChecklistAnswer.objects.select_related("consideration"),
+    "documents": Document.objects.all(),
+    "status_changes": StatusChange.objects.select_related("changed_by"),
+    "decisions": ApprovalDecision.objects.select_related("recorded_by"),
+}
+PAGE_LISTS = RelatedLists(**{**PRINT_LISTS_SPEC, **REVIEW_LISTS_SPEC})
 
 
 def resource_totals(partnership):
@@ -340,7 +331,7 @@ class PartnershipDetailView(PartnershipPermissionMixin, DetailView):
 
     template_name = "register/partnership_detail.html"
     context_object_name = "partnership"
-    partnership_queryset = partnership_page_queryset()
+    partnership_lists = PAGE_LISTS
 
     def get_context_data(self, **kwargs):
         partnership = self.object
@@ -365,7 +356,7 @@ class PartnershipPrintView(PartnershipPermissionMixin, DetailView):
 
     template_name = "register/partnership_print.html"
     context_object_name = "partnership"
-    partnership_queryset = partnership_page_queryset()
+    partnership_lists = RelatedLists(**PRINT_LISTS_SPEC)
 
     def get_context_data(self, **kwargs):
         councillors, officers = representatives(self.object)
@@ -470,6 +461,7 @@ def public_row(partnership):
 
 
 @login_not_required
+@require_safe
 def public_register(request):
     partnerships = list(public_queryset())
     return render(
@@ -483,8 +475,9 @@ def public_register(request):
 
 
 @login_not_required
+@require_safe
 def public_register_csv(request):
-    rows = (public_row(p) for p in public_queryset().iterator(chunk_size=EXPORT_CHUNK_SIZE))
+    rows = (public_row(p) for p in exports.stream_rows(public_queryset()))
     return exports.csv_response(
         PUBLIC_HEADER,
         rows,

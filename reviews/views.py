@@ -19,7 +19,8 @@ from django.utils.formats import date_format
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
-from register.models import Partnership
+from partnerships_site.related_lists import RelatedLists
+from register.models import Partnership, StatusChange
 from register.rules import is_democratic_services, is_read_only
 from register.services import ConflictError
 from reviews import services
@@ -38,6 +39,7 @@ from reviews.models import (
     AnnualReview,
     ExitAction,
     ExitStrategy,
+    NextReviewDateChange,
     due_for_review,
 )
 
@@ -141,6 +143,19 @@ class ReviewPermissionMixin:
 # The partnership page's panel -------------------------------------------------------------------
 
 
+# What reviews_context shows, read with the partnership (partnerships_site/related_lists.py).
+REVIEW_LISTS_SPEC = {
+    "annual_reviews": AnnualReview.objects.select_related(
+        "reviewer", "on_behalf_of", "completed_by", "supersedes", "correction"
+    ).order_by("-period_end", "-review_date", "-pk"),
+    "exit_strategies": ExitStrategy.objects.all(),
+    "exit_actions": (ExitAction.objects.select_related("owner"), "strategy__partnership"),
+    "status_changes": StatusChange.objects.select_related("changed_by"),
+    "next_review_date_changes": NextReviewDateChange.objects.select_related("changed_by"),
+}
+REVIEW_LISTS = RelatedLists(**REVIEW_LISTS_SPEC)
+
+
 def reviews_context(partnership, user=None, *, status_history=True):
     """What the partnership page needs to show its reviews, exit strategy and status history.
 
@@ -149,20 +164,13 @@ def reviews_context(partnership, user=None, *, status_history=True):
     itself. Render with {% include "reviews/includes/partnership_reviews.html" %}: the template
     reads everything from `reviews_panel`.
     """
-    reviews = list(
-        partnership.annual_reviews.with_people().order_by("-period_end", "-review_date", "-pk")
-    )
-    strategy = ExitStrategy.objects.filter(partnership=partnership).first()
-    if strategy is not None:
-        strategy.partnership = partnership
-    # Fetched whether or not there is a strategy, so the page's query count never varies.
-    exit_actions = list(
-        ExitAction.objects.filter(strategy__partnership=partnership).select_related("owner")
-    )
-    status_changes = (
-        list(partnership.status_changes.select_related("changed_by")) if status_history else []
-    )
-    date_changes = list(partnership.next_review_date_changes.select_related("changed_by"))
+    # In one query, unless the page read them with the partnership (register's detail page).
+    REVIEW_LISTS.ensure(partnership)
+    reviews = list(partnership.annual_reviews.all())
+    strategy = next(iter(partnership.exit_strategies.all()), None)
+    exit_actions = partnership.exit_actions
+    status_changes = list(partnership.status_changes.all()) if status_history else []
+    date_changes = list(partnership.next_review_date_changes.all())
     review_in_progress = next(
         (r for r in reviews if r.status == AnnualReview.Status.DRAFT and not r.supersedes_id),
         None,

@@ -3,10 +3,12 @@ and actions, escalation, likelihood and impact, on the inherent, actual or resid
 
 import django_filters
 from django import forms
-from django.db.models import Exists, F, OuterRef
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
+from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
+from partnerships_site.choices import read_choices
 from partnerships_site.forms import GovUKFormMixin
 from register.models import Directorate, Partnership, Person
 from risks.models import Escalation, Matrix, Risk
@@ -45,21 +47,21 @@ class RiskFilter(django_filters.FilterSet):
     impact = django_filters.ChoiceFilter(
         label="Impact", method="filter_axis", empty_label="Any impact"
     )
-    partnership = django_filters.ModelChoiceFilter(
+    partnership = django_filters.ChoiceFilter(
         label="Partnership",
-        queryset=Partnership.objects.none(),
-        to_field_name="reference",
+        field_name="partnership__reference",
+        choices=[],
         empty_label="Any partnership",
     )
-    directorate = django_filters.ModelChoiceFilter(
+    directorate = django_filters.ChoiceFilter(
         label="Directorate",
         field_name="partnership__directorate",
-        queryset=Directorate.objects.order_by("name"),
+        choices=[],
         empty_label="Any directorate",
     )
-    owner = django_filters.ModelChoiceFilter(
+    owner = django_filters.ChoiceFilter(
         label="Risk owner",
-        queryset=Person.objects.filter(owned_risks__isnull=False).distinct().order_by("name"),
+        choices=[],
         empty_label="Anyone",
     )
     category = django_filters.ChoiceFilter(
@@ -103,10 +105,40 @@ class RiskFilter(django_filters.FilterSet):
             (band.pk, f"{band.name} ({band.min_score} to {band.max_score})")
             for band in self.matrix.bands
         ]
-        if request is not None:
-            self.filters["partnership"].queryset = Partnership.objects.visible_to(
-                request.user
-            ).order_by("name")
+        # Plain functions, which form fields copy as they are (a bound method would be
+        # deep-copied along with the request it holds).
+        for name in ["partnership", "directorate", "owner"]:
+            self.filters[name].extra["choices"] = lambda name=name: self.choices()[name]
+
+    def choices(self):
+        """The partnership, directorate and risk owner choices, read once in one query."""
+        if not hasattr(self, "_choices"):
+            user = getattr(self.request, "user", None)
+            partnerships = (
+                Partnership.objects.visible_to(user) if user else Partnership.objects.none()
+            )
+            owns = Risk.objects.filter(owner=OuterRef("pk"))
+            self._choices = read_choices(
+                # Labels as the records' own names put them (Partnership and Person.__str__).
+                partnership=(
+                    partnerships.order_by("name"),
+                    "reference",
+                    Concat("reference", Value(" "), "name"),
+                ),
+                directorate=(Directorate.objects.order_by("name"), "pk", "name"),
+                owner=(
+                    Person.objects.filter(Exists(owns)).order_by("name"),
+                    "pk",
+                    Case(
+                        When(
+                            Q(kind=Person.Kind.COUNCILLOR) & ~Q(name__startswith="Cllr"),
+                            then=Concat(Value("Cllr "), "name"),
+                        ),
+                        default="name",
+                    ),
+                ),
+            )
+        return self._choices
 
     @property
     def kind(self):

@@ -16,12 +16,14 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views import View
 from django.views.decorators.cache import cache_control
+from django.views.decorators.http import require_safe
 from django.views.generic import FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from partnerships_site import exports
 from partnerships_site.history import history_for
-from register.models import Partnership
+from partnerships_site.related_lists import RelatedLists
+from register.models import Partnership, Person
 from risks import services
 from risks.filters import RiskFilter
 from risks.forms import (
@@ -35,7 +37,7 @@ from risks.forms import (
     RiskForm,
     error_links,
 )
-from risks.models import Action, Control, Escalation, Matrix, Risk
+from risks.models import MAX_MATRIX_SIZE, Action, Control, Escalation, Matrix, Risk, RiskReview
 
 SCORE_KINDS = ["inherent", "actual", "residual"]
 SCORE_LABELS = {"inherent": "Inherent", "actual": "Actual", "residual": "Residual"}
@@ -55,19 +57,27 @@ class RiskPermissionMixin:
     """
 
     permission_required = "risks.view_risk"
+    # Lists of the risk's rows the page shows, read with the risk in its one query.
+    risk_lists = RelatedLists()
 
     def dispatch(self, request, *args, **kwargs):
         self.matrix = Matrix.for_request(request)
-        self.partnership = get_object_or_404(
-            Partnership.objects.select_related("directorate", "sponsoring_officer"),
-            reference=kwargs["reference"],
-        )
         self.risk = self.action = None
         if "risk" in kwargs:
-            self.risk = get_object_or_404(
-                self.get_risk_queryset(), partnership=self.partnership, reference=kwargs["risk"]
+            # The risk and its partnership in one query: either missing is a 404.
+            self.risk = self.risk_lists.get(
+                self.get_risk_queryset().select_related(
+                    "partnership__directorate", "partnership__sponsoring_officer"
+                ),
+                partnership__reference=kwargs["reference"],
+                reference=kwargs["risk"],
             )
-            self.risk.partnership = self.partnership
+            self.partnership = self.risk.partnership
+        else:
+            self.partnership = get_object_or_404(
+                Partnership.objects.select_related("directorate", "sponsoring_officer"),
+                reference=kwargs["reference"],
+            )
         if "action" in kwargs:
             self.action = get_object_or_404(
                 Action.objects.select_related("owner"), risk=self.risk, pk=kwargs["action"]
@@ -135,6 +145,12 @@ class RiskListView(RiskPermissionMixin, TemplateView):
 
 class RiskDetailView(RiskPermissionMixin, TemplateView):
     template_name = "risks/risk_detail.html"
+    risk_lists = RelatedLists(
+        controls=Control.objects.select_related("owner"),
+        actions=Action.objects.select_related("owner"),
+        reviews=RiskReview.objects.select_related("reviewer"),
+        escalations=Escalation.objects.select_related("recorded_by"),
+    )
 
     def get_risk_queryset(self):
         return Risk.objects.with_register_columns()
@@ -143,16 +159,14 @@ class RiskDetailView(RiskPermissionMixin, TemplateView):
         risk = self.risk
         annotate_flags([risk], self.matrix)
         user = self.request.user
-        controls = list(risk.controls.select_related("owner"))
-        actions = list(risk.actions.select_related("owner"))
+        actions = list(risk.actions.all())
         for action in actions:
-            action.risk = risk
             action.can_update = user.has_perm("risks.change_action", action)
         return super().get_context_data(
-            controls=controls,
+            controls=list(risk.controls.all()),
             actions=actions,
-            reviews=list(risk.reviews.select_related("reviewer")),
-            escalations=list(risk.escalations.select_related("recorded_by")),
+            reviews=list(risk.reviews.all()),
+            escalations=list(risk.escalations.all()),
             score_rows=[
                 (risk.score(kind, self.matrix), label, hint)
                 for kind, label, hint in SCORE_DESCRIPTIONS
@@ -212,6 +226,8 @@ class RiskFormView(RiskPermissionMixin, TemplateView):
         actions.raised_on = form.cleaned_data.get("raised_on")
         valid = all([valid, controls.is_valid(), actions.is_valid()])
         if valid:
+            if self.risk is None:
+                form.instance.creation_token = form.cleaned_data.get("creation_token")
             try:
                 risk = services.save_risk(
                     risk=form.instance,
@@ -519,37 +535,95 @@ EXPORT_HEADER = [
 ]
 
 RESPONSES = dict(Escalation.Response.choices)
+CATEGORIES = dict(Risk.Category.choices)
+STATUSES = dict(Risk.Status.choices)
+
+# What the export reads of each risk, then the register's columns (see register_values_sql()):
+# plain values from one query, so that no model is built for a row and a download of the whole
+# council's risks streams at tens of thousands of rows a second.
+EXPORT_COLUMNS = [
+    "partnership__reference",
+    "partnership__name",
+    "partnership__directorate__name",
+    "reference",
+    "title",
+    "category",
+    "cause",
+    "event",
+    "impact",
+    "owner__name",
+    "owner__kind",
+    "status",
+    *(f"{kind}_{axis}" for kind in SCORE_KINDS for axis in ("likelihood", "impact")),
+    "raised_on",
+    "next_review_due",
+]
 
 
-def export_row(risk, matrix):
-    row = [
-        risk.partnership.reference,
-        risk.partnership.name,
-        str(risk.partnership.directorate or ""),
-        risk.reference,
-        risk.title,
-        risk.get_category_display(),
-        risk.cause,
-        risk.event,
-        risk.impact,
-        str(risk.owner),
-        risk.get_status_display(),
-    ]
-    for kind in SCORE_KINDS:
-        score = risk.score(kind, matrix)
-        row += [score.likelihood.value, score.impact.value, score.value, str(score.band or "")]
-    row += [
-        risk.raised_on,
-        risk.last_reviewed_on,
-        risk.next_review_due,
-        risk.review_overdue,
-        risk.for_board,
-        risk.last_reported_on,
-        RESPONSES.get(risk.last_board_response, ""),
-        risk.open_actions,
-        risk.overdue_actions,
-    ]
-    return row
+def export_rows(risks, matrix):
+    """The export's rows for a queryset of council_risks(), streamed from the database."""
+    if risks.query.is_empty():
+        return
+    today = timezone.localdate()
+    # Likelihood, impact, score and band for every pair of levels, worked out once.
+    scores = {}
+    for likelihood in range(1, MAX_MATRIX_SIZE + 1):
+        for impact in range(1, MAX_MATRIX_SIZE + 1):
+            score = matrix.score(likelihood, impact)
+            scores[likelihood, impact] = [likelihood, impact, score.value, str(score.band or "")]
+    for (
+        partnership_reference,
+        partnership_name,
+        directorate,
+        reference,
+        title,
+        category,
+        cause,
+        event,
+        impact,
+        owner_name,
+        owner_kind,
+        status,
+        inherent_likelihood,
+        inherent_impact,
+        actual_likelihood,
+        actual_impact,
+        residual_likelihood,
+        residual_impact,
+        raised_on,
+        next_review_due,
+        open_actions,
+        overdue_actions,
+        last_reported_on,
+        last_board_response,
+        last_reviewed_on,
+    ) in exports.stream_sql(*risks.register_values_sql(*EXPORT_COLUMNS)):
+        is_open = status == Risk.Status.OPEN
+        yield [
+            partnership_reference,
+            partnership_name,
+            directorate or "",
+            reference,
+            title,
+            CATEGORIES.get(category, category),
+            cause,
+            event,
+            impact,
+            Person.display_name(owner_name, owner_kind),
+            STATUSES.get(status, status),
+            *scores[inherent_likelihood, inherent_impact],
+            *scores[actual_likelihood, actual_impact],
+            *scores[residual_likelihood, residual_impact],
+            raised_on,
+            last_reviewed_on,
+            next_review_due,
+            is_open and next_review_due < today,
+            is_open and matrix.is_flagged(actual_likelihood * actual_impact),
+            last_reported_on,
+            RESPONSES.get(last_board_response, ""),
+            open_actions,
+            overdue_actions,
+        ]
 
 
 def export_response(file_format, header, rows, *, stem, sheet_title):
@@ -570,8 +644,7 @@ class CouncilRiskExportView(View):
             request.GET, queryset=council_risks(request.user), request=request, matrix=matrix
         )
         risks = filterset.qs if filterset.is_valid() else Risk.objects.none()
-        risks = annotate_flags(list(risks), matrix)
-        rows = (export_row(risk, matrix) for risk in risks)
+        rows = export_rows(risks, matrix)
         return export_response(file_format, EXPORT_HEADER, rows, stem="risks", sheet_title="Risks")
 
 
@@ -702,6 +775,7 @@ class BoardPaperExportView(BoardPaperMixin, View):
 
 
 @login_not_required
+@require_safe
 @cache_control(max_age=300)
 def band_css(request):
     """CSS classes giving each score band its colours, from the ScoreBand rows.

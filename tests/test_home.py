@@ -236,5 +236,5 @@ def grow(officer, sponsor, person):
 def test_the_home_page_runs_a_fixed_number_of_queries(role, request, officer, sponsor, world):
     user = request.getfixturevalue(role)
     assert_queries_fixed(
-        client_for(user), reverse("home"), grow(officer, sponsor, world["person"]), most=20
+        client_for(user), reverse("home"), grow(officer, sponsor, world["person"]), most=10
     )

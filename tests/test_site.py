@@ -190,7 +190,7 @@ def test_home_page_runs_a_fixed_number_of_queries(officer_client, officer):
             officer.groups.add(Group.objects.create(name=f"Extra group {index}"))
 
     # The home page reads each section of the person's work in one query (tests/test_home.py).
-    assert_queries_fixed(officer_client, reverse("home"), grow, most=16)
+    assert_queries_fixed(officer_client, reverse("home"), grow, most=10)
 
 
 def test_missing_secret_key_with_debug_off_is_a_clear_start_up_error():

@@ -229,4 +229,4 @@ def test_the_overview_runs_a_fixed_number_of_queries(democratic_services, regist
             ActionFactory(risk=risk, estimated_completion=days(-2))
             InKindContributionFactory(partnership=partnership, financial_year=2021)
 
-    assert_queries_fixed(client_for(democratic_services), URL, grow, most=22)
+    assert_queries_fixed(client_for(democratic_services), URL, grow, most=15)

@@ -409,4 +409,4 @@ def test_the_partnership_pages_run_a_fixed_number_of_queries(
     _grow_related(partnership, 2)
     # 25 more of each kind keeps the history under the 200 changes the page shows, so both
     # measurements name the same kinds of record.
-    assert_queries_fixed(client, url, lambda: _grow_related(partnership, 25), most=40)
+    assert_queries_fixed(client, url, lambda: _grow_related(partnership, 25), most=8)

@@ -368,6 +368,6 @@ def test_the_register_page_runs_the_same_queries_for_10_and_500_partnerships(
         )
 
     add(10, 0)
-    assert_queries_fixed(officer_client, LIST_URL, lambda: add(490, 10), most=20)
+    assert_queries_fixed(officer_client, LIST_URL, lambda: add(490, 10), most=6)
     filtered = f"{LIST_URL}?q=bulk&sort=-annual_commitment&significant=no&page=3"
-    assert_queries_fixed(officer_client, filtered, lambda: add(100, 500), most=20)
+    assert_queries_fixed(officer_client, filtered, lambda: add(100, 500), most=6)

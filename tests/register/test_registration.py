@@ -636,7 +636,7 @@ def test_task_list_runs_a_fixed_number_of_queries(officer_client, draft):
         complete_partnership(author=draft.author)
 
     url = reverse("register:partnership_edit", args=[draft.reference])
-    assert_queries_fixed(officer_client, url, grow, most=15)
+    assert_queries_fixed(officer_client, url, grow, most=11)
 
 
 def test_a_section_page_with_rows_runs_a_fixed_number_of_queries(officer_client, draft):
@@ -646,7 +646,7 @@ def test_a_section_page_with_rows_runs_a_fixed_number_of_queries(officer_client,
         for _ in range(30):
             RepresentationFactory(partnership=draft)
 
-    assert_queries_fixed(officer_client, section_url(draft, "council_role"), grow, most=8)
+    assert_queries_fixed(officer_client, section_url(draft, "council_role"), grow, most=4)
 
 
 def test_the_resources_page_runs_a_fixed_number_of_queries(officer_client, draft):
@@ -660,7 +660,7 @@ def test_the_resources_page_runs_a_fixed_number_of_queries(officer_client, draft
             )
             InKindContribution.objects.create(partnership=draft, kind="postage", estimated_value=1)
 
-    assert_queries_fixed(officer_client, section_url(draft, "resources"), grow, most=13)
+    assert_queries_fixed(officer_client, section_url(draft, "resources"), grow, most=9)
 
 
 def test_check_page_runs_a_fixed_number_of_queries(officer_client, officer):
@@ -674,4 +674,4 @@ def test_check_page_runs_a_fixed_number_of_queries(officer_client, officer):
             )
 
     url = reverse("register:partnership_check", args=[partnership.reference])
-    assert_queries_fixed(officer_client, url, grow, most=19)
+    assert_queries_fixed(officer_client, url, grow, most=15)

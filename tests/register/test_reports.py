@@ -221,7 +221,7 @@ def test_the_annual_report_runs_the_same_queries_for_few_or_many_partnerships(
             EscalationFactory(risk=risk)
         complete_review(partnership, sponsor)
 
-    assert_queries_fixed(democratic_client, f"{ANNUAL}?year=2026", grow, most=17)
+    assert_queries_fixed(democratic_client, f"{ANNUAL}?year=2026", grow, most=13)
 
 
 @time_machine.travel(TODAY)
@@ -233,7 +233,7 @@ def test_the_annual_report_docx_runs_the_same_queries_for_few_or_many(
             partnership = significant(f"More {number}", sponsoring_officer=sponsor)
             RepresentationFactory(partnership=partnership)
 
-    assert_queries_fixed(democratic_client, f"{ANNUAL_DOCX}?year=2026", grow, most=17)
+    assert_queries_fixed(democratic_client, f"{ANNUAL_DOCX}?year=2026", grow, most=13)
 
 
 def test_database_text_is_escaped_in_the_annual_report(democratic_client):
@@ -396,4 +396,4 @@ def test_the_risk_update_runs_the_same_queries_for_few_or_many_risks(
             ActionFactory(risk=risk)
             EscalationFactory(risk=risk, reported_on=TODAY - timedelta(days=3))
 
-    assert_queries_fixed(democratic_client, f"{url}?date=26/11/2026", grow, most=10)
+    assert_queries_fixed(democratic_client, f"{url}?date=26/11/2026", grow, most=6)

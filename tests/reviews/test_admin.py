@@ -49,7 +49,7 @@ def test_the_review_list_in_admin_runs_a_fixed_number_of_queries(democratic_clie
             completed_review(active_partnership(sponsoring_officer=sponsor), sponsor)
 
     assert_queries_fixed(
-        democratic_client, reverse("admin:reviews_annualreview_changelist"), grow, most=20
+        democratic_client, reverse("admin:reviews_annualreview_changelist"), grow, most=8
     )
 
 

@@ -195,7 +195,7 @@ def test_reviews_due_runs_a_fixed_number_of_queries(democratic_client):
             for n in range(490)
         )
 
-    assert_queries_fixed(democratic_client, reverse("reviews:review_due_list"), grow, most=12)
+    assert_queries_fixed(democratic_client, reverse("reviews:review_due_list"), grow, most=6)
 
 
 # Starting and recording a review ----------------------------------------------------------------
@@ -719,7 +719,7 @@ def test_the_panel_runs_a_fixed_number_of_queries(client, democratic_services, s
         for _ in range(10):
             ExitActionFactory(strategy=strategy)
 
-    assert_queries_fixed(client, url("partnership_reviews", partnership), grow, most=14)
+    assert_queries_fixed(client, url("partnership_reviews", partnership), grow, most=8)
 
 
 def test_reviews_context_gives_the_buttons_each_person_may_use(partnership, sponsor, read_only):
@@ -751,7 +751,7 @@ def test_the_exit_strategy_page_runs_a_fixed_number_of_queries(
         for _ in range(15):
             ExitActionFactory(strategy=strategy, owner=PersonFactory(user=UserFactory()))
 
-    assert_queries_fixed(sponsor_client, url("exit_strategy_detail", partnership), grow, most=12)
+    assert_queries_fixed(sponsor_client, url("exit_strategy_detail", partnership), grow, most=8)
 
 
 def test_the_exit_action_list_runs_a_fixed_number_of_queries(client, officer, sponsor):
@@ -767,7 +767,7 @@ def test_the_exit_action_list_runs_a_fixed_number_of_queries(client, officer, sp
             for _ in range(3):
                 ExitActionFactory(strategy=strategy, owner=person)
 
-    assert_queries_fixed(client, reverse("reviews:exit_action_list"), grow, most=8)
+    assert_queries_fixed(client, reverse("reviews:exit_action_list"), grow, most=6)
 
 
 def test_the_review_page_runs_a_fixed_number_of_queries(sponsor_client, sponsor):
@@ -781,6 +781,4 @@ def test_the_review_page_runs_a_fixed_number_of_queries(sponsor_client, sponsor)
             review.alignments.model(review=review, priority=p) for p in priorities
         )
 
-    assert_queries_fixed(
-        sponsor_client, url("review_detail", partnership, review.pk), grow, most=10
-    )
+    assert_queries_fixed(sponsor_client, url("review_detail", partnership, review.pk), grow, most=8)

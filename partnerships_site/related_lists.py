@@ -1,0 +1,172 @@
+"""Read a record's short related lists in the record's own query.
+
+A partnership's page shows a dozen short lists: partners, representatives, resources, checklist
+answers, documents, decisions, reviews... prefetch_related reads each in a query of its own.
+RelatedLists reads each as a JSON array built by a subquery of the record's query (PostgreSQL),
+turns the rows back into model instances and puts them where prefetch_related would, so
+`partnership.partners.all()` in a template or a method reads them without a query.
+
+    PAGE_LISTS = RelatedLists(
+        partners=PartnershipPartner.objects.select_related("organisation"),
+        exit_actions=(ExitAction.objects.select_related("owner"), "strategy__partnership"),
+    )
+    partnership = PAGE_LISTS.get(Partnership.objects.all(), reference="P-2026-001")
+
+A list named after one of the record's relations (reverse foreign key or many-to-many) goes in
+the prefetch cache; any other name, given with the lookup from its rows to the record, becomes a
+plain list attribute. Each list keeps its queryset's order and follows its select_related.
+Only for lists of a page's length: every row is read.
+"""
+
+from django.contrib.postgres.expressions import ArraySubquery
+from django.db import models
+from django.db.models import F, OuterRef, Value
+from django.db.models.functions import Cast, JSONObject
+from django.shortcuts import get_object_or_404
+
+PREFIX = "related_list_"
+
+
+def _json_fields(model, path=""):
+    """A JSONObject of the model's columns (reached through path), values as JSON keeps them."""
+    fields = {}
+    for field in model._meta.concrete_fields:
+        expression = F(f"{path}{field.attname}")
+        if isinstance(field, models.DecimalField):
+            # JSON numbers come back as floats: text keeps every digit of an amount.
+            expression = Cast(expression, models.TextField())
+        fields[field.attname] = expression
+    return fields
+
+
+def _json_row(model, related, path=""):
+    fields = _json_fields(model, path)
+    for name, nested in related.items():
+        field = model._meta.get_field(name)
+        fields[f"{PREFIX}{name}"] = _json_row(field.related_model, nested, f"{path}{name}__")
+    return JSONObject(**fields)
+
+
+def _instance(db, model, related, row):
+    if row is None or row.get(model._meta.pk.attname) is None:
+        return None  # an empty nullable foreign key
+    fields = model._meta.concrete_fields
+    instance = model.from_db(
+        db,
+        [field.attname for field in fields],
+        [field.to_python(row[field.attname]) for field in fields],
+    )
+    for name, nested in related.items():
+        field = model._meta.get_field(name)
+        field.set_cached_value(
+            instance, _instance(db, field.related_model, nested, row[f"{PREFIX}{name}"])
+        )
+    return instance
+
+
+class RelatedList:
+    def __init__(self, parent_model, name, spec):
+        queryset, link = spec if isinstance(spec, tuple) else (spec, None)
+        self.name = name
+        self.relation = None
+        if link is None:
+            self.relation = parent_model._meta.get_field(name)
+            if self.relation.many_to_many:
+                link = self.relation.related_query_name()
+            else:
+                link = self.relation.field.name
+        self.model = queryset.model
+        select_related = queryset.query.select_related
+        if select_related is True:
+            raise ValueError("Name the relations to read with the rows: select_related(...).")
+        self.related = select_related or {}
+        self.queryset = queryset.filter(**{link: OuterRef("pk")}).values(
+            **{f"{PREFIX}row": _json_row(self.model, self.related)}
+        )
+
+    def expression(self):
+        return ArraySubquery(self.queryset)
+
+    def attach(self, obj, rows):
+        instances = [_instance(obj._state.db, self.model, self.related, row) for row in rows]
+        if self.relation is None:
+            setattr(obj, self.name, instances)
+            return
+        if self.relation.many_to_many:
+            cache_name = self.relation.name
+        else:
+            cache_name = self.relation.cache_name
+            for instance in instances:
+                self.relation.field.set_cached_value(instance, obj)
+        # As prefetch_related leaves it: the manager's queryset with its rows already read.
+        queryset = getattr(obj, self.name).get_queryset()
+        queryset._result_cache = instances
+        queryset._prefetch_done = True
+        obj.__dict__.setdefault("_prefetched_objects_cache", {})[cache_name] = queryset
+
+
+class RelatedLists:
+    """Short lists of rows read with their record, in its query (see the module's docstring)."""
+
+    def __init__(self, **lists):
+        self.specs = lists
+        self.by_model = {}
+
+    def _lists(self, model):
+        if model not in self.by_model:
+            self.by_model[model] = [
+                RelatedList(model, name, spec) for name, spec in self.specs.items()
+            ]
+        return self.by_model[model]
+
+    def annotate(self, queryset):
+        return queryset.annotate(
+            **{f"{PREFIX}{item.name}": item.expression() for item in self._lists(queryset.model)}
+        )
+
+    def attach(self, obj):
+        for item in self._lists(type(obj)):
+            item.attach(obj, obj.__dict__.pop(f"{PREFIX}{item.name}"))
+        return obj
+
+    def has(self, obj):
+        cache = obj.__dict__.get("_prefetched_objects_cache", {})
+        return all(
+            (item.name in cache) if item.relation is not None else (item.name in obj.__dict__)
+            for item in self._lists(type(obj))
+        )
+
+    def ensure(self, obj):
+        """Read the lists of a record that was read without them, in one query."""
+        if not self.has(obj):
+            names = [f"{PREFIX}{item.name}" for item in self._lists(type(obj))]
+            row = self.annotate(type(obj)._base_manager.filter(pk=obj.pk)).values(*names).get()
+            obj.__dict__.update(row)
+            self.attach(obj)
+        return obj
+
+    def get(self, queryset, **lookups):
+        """The one record the lookups name, with its lists, or a 404."""
+        return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
+
+
+def read_rows(wanted):
+    """Rows of several models, read in one query: {model: ids} to {(model, str(pk)): row}."""
+    wanted = [(model, ids) for model, ids in wanted.items() if ids]
+    parts = [
+        model._base_manager.filter(pk__in=ids)
+        .order_by()
+        .annotate(
+            **{f"{PREFIX}model": Value(index), f"{PREFIX}row": JSONObject(**_json_fields(model))}
+        )
+        .values_list(f"{PREFIX}model", f"{PREFIX}row")
+        for index, (model, ids) in enumerate(wanted)
+    ]
+    if not parts:
+        return {}
+    rows = {}
+    for position, row in parts[0].union(*parts[1:], all=True):
+        model = wanted[position][0]
+        instance = _instance(None, model, {}, row)
+        rows[(model, str(instance.pk))] = instance
+    return rows
