@@ -9,6 +9,8 @@ admin.site.site_header = settings.SERVICE_NAME
 admin.site.site_title = settings.SERVICE_NAME
 admin.site.index_title = "Keep the register"
 
+handler500 = "partnerships_site.views.server_error"
+
 urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("accessibility/", views.accessibility_statement, name="accessibility"),

@@ -1,15 +1,19 @@
+import sys
+
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
 from django.views.generic import TemplateView
 
+from partnerships_site.backends import group_names
 from partnerships_site.forms import SignInForm
 from partnerships_site.my_work import my_work
-from register.models import Profile
 from register.rules import sees_everything
 
 
@@ -20,7 +24,8 @@ class HomeView(TemplateView):
 
     def get_context_data(self, **kwargs):
         user = self.request.user
-        profile = Profile.objects.select_related("directorate").filter(user=user).first()
+        # Read with the user (partnerships_site/backends.py); None if they have no profile.
+        profile = getattr(user, "profile", None)
         links = [
             {
                 "label": "Change your password",
@@ -59,7 +64,7 @@ class HomeView(TemplateView):
             )
         return super().get_context_data(
             profile=profile,
-            roles=[group.name for group in user.groups.all()],
+            roles=group_names(user),
             links=links,
             **my_work(user),
             **kwargs,
@@ -67,6 +72,7 @@ class HomeView(TemplateView):
 
 
 @login_not_required
+@require_safe
 def accessibility_statement(request):
     return render(
         request,
@@ -76,6 +82,7 @@ def accessibility_statement(request):
 
 
 @login_not_required
+@require_safe
 @never_cache
 def healthz(request):
     """Tell a load balancer whether this server can reach its database."""
@@ -85,6 +92,22 @@ def healthz(request):
     except DatabaseError:
         return JsonResponse({"status": "unavailable", "database": "unreachable"}, status=503)
     return JsonResponse({"status": "ok", "database": "ok"})
+
+
+def server_error(request):
+    """The styled error page: 503 while the database cannot be reached, 500 for anything else.
+
+    Django calls this inside its exception handler, so sys.exc_info() is what went wrong. A 503
+    tells load balancers and monitoring that the service is down for now, not broken.
+    """
+    error = sys.exc_info()[1]
+    unavailable = isinstance(error, OperationalError | InterfaceError)
+    response = HttpResponse(
+        loader.get_template("500.html").render(), status=503 if unavailable else 500
+    )
+    if unavailable:
+        response["Retry-After"] = "30"
+    return response
 
 
 def locked_out(request, credentials=None, *args, **kwargs):

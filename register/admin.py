@@ -20,6 +20,7 @@ from import_export.admin import ImportExportModelAdmin
 from import_export.forms import ExportForm
 from import_export.results import RowResult
 
+from partnerships_site.admin_widgets import SafeAutocompleteMixin
 from partnerships_site.exports import download_filename
 from partnerships_site.history import history_for
 from register import rules as register_rules
@@ -48,12 +49,12 @@ from register.notifications import notify_assignment, notify_new_representatives
 from register.resources import OrganisationResource, PartnershipResource
 
 CONFLICT_MESSAGE = (
-    "Someone else changed this partnership since you opened it, so your changes have not been "
-    "saved. Open the partnership again to see the latest version, then make your changes again."
+    "Someone else changed this {thing} since you opened it, so your changes have not been "
+    "saved. Open the {thing} again to see the latest version, then make your changes again."
 )
 
 
-class RegisterModelAdmin(admin.ModelAdmin):
+class RegisterModelAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
     """Admin for a register model: no deletes, and a history page from the audit trail."""
 
     object_history_template = "admin/register/history.html"
@@ -93,11 +94,16 @@ class RegisterImportExportAdmin(RegisterModelAdmin, ImportExportModelAdmin):
 
     def process_result(self, result, request):
         # The confirmed import runs the file again. If the register changed since the preview
-        # and a row is now invalid, the resource has rolled the whole file back: say so.
+        # and a row is now invalid, or something failed part-way, the resource has rolled the
+        # whole file back: say so.
         if result.has_errors() or result.has_validation_errors():
             messages.error(
                 request,
-                "Nothing was imported: the register has changed since the preview, and the "
+                "Nothing was imported: an error stopped the import part-way, so none of the file "
+                "was saved. The error is listed below. Import the file again; if the error "
+                "happens again, report it."
+                if result.has_errors()
+                else "Nothing was imported: the register has changed since the preview, and the "
                 "file no longer passes its checks. The errors are listed below.",
             )
             return TemplateResponse(
@@ -130,7 +136,7 @@ class RegisterImportExportAdmin(RegisterModelAdmin, ImportExportModelAdmin):
 # Partnerships -------------------------------------------------------------------------------
 
 
-class PartnershipInline(admin.StackedInline):
+class PartnershipInline(SafeAutocompleteMixin, admin.StackedInline):
     """Rows that belong to a partnership: editable while the partnership is, never deleted.
 
     Stacked, not tabular: a tabular inline's inputs have no labels of their own, only column
@@ -284,14 +290,13 @@ class SignificanceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class PartnershipAdminForm(forms.ModelForm):
-    """The partnership form, refusing a save based on a version someone has since replaced."""
+class VersionCheckedAdminForm(forms.ModelForm):
+    """A change form refusing a save based on a version of the record someone has since replaced.
+
+    Its model has a `version` column that every save (here or in the service) increases.
+    """
 
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    class Meta:
-        model = Partnership
-        fields = []
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -304,14 +309,24 @@ class PartnershipAdminForm(forms.ModelForm):
             # Lock the row until admin's transaction ends, so nobody can save it between this
             # check and save_model.
             current = (
-                Partnership.objects.select_for_update()
+                type(self.instance)
+                ._base_manager.select_for_update()
                 .filter(pk=self.instance.pk)
                 .values_list("version", flat=True)
                 .first()
             )
             if cleaned_data.get("loaded_version") != current:
-                raise ValidationError(CONFLICT_MESSAGE, code="conflict")
+                thing = self.instance._meta.verbose_name
+                raise ValidationError(CONFLICT_MESSAGE.format(thing=thing), code="conflict")
         return cleaned_data
+
+
+class PartnershipAdminForm(VersionCheckedAdminForm):
+    """The partnership form, refusing a save based on a version someone has since replaced."""
+
+    class Meta:
+        model = Partnership
+        fields = []
 
 
 class DecisionForm(forms.Form):
@@ -381,6 +396,7 @@ class PartnershipAdmin(RegisterImportExportAdmin):
     form = PartnershipAdminForm
     resource_classes = [PartnershipResource]
     import_template_name = "admin/register/partnership/import.html"
+    list_per_page = 50  # as the register list, so the two can be compared like for like
     list_display = [
         "reference",
         "name",

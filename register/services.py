@@ -6,7 +6,7 @@ sends its email only once the transaction has committed.
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -95,7 +95,17 @@ def start_registration(*, author, name, creation_token=None, **fields):
         **fields,
     )
     partnership.full_clean(exclude=["reference"])
-    partnership.save()
+    try:
+        with transaction.atomic():
+            partnership.save()
+    except IntegrityError:
+        # The same form posted at the same moment: the other post made the draft first.
+        existing = Partnership.objects.filter(creation_token=creation_token).first()
+        if creation_token is None or existing is None:
+            raise
+        if existing.author_id != author.pk:
+            raise PermissionDenied from None
+        return existing
     ChecklistAnswer.objects.bulk_create(
         ChecklistAnswer(partnership=partnership, consideration=consideration)
         for consideration in ChecklistConsideration.objects.filter(is_active=True)

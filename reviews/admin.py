@@ -7,6 +7,7 @@ here; completed reviews and exit strategies are locked, so they can be read but 
 from django.contrib import admin
 from django.db.models import F
 
+from register.admin import VersionCheckedAdminForm
 from reviews.models import (
     AnnualReview,
     ExitAction,
@@ -43,8 +44,21 @@ class ReviewPriorityAlignmentInline(NoDeleteMixin, admin.TabularInline):
         return super().has_change_permission(request, obj)
 
 
+class AnnualReviewAdminForm(VersionCheckedAdminForm):
+    class Meta:
+        model = AnnualReview
+        fields = []
+
+
+class ExitStrategyAdminForm(VersionCheckedAdminForm):
+    class Meta:
+        model = ExitStrategy
+        fields = []
+
+
 @admin.register(AnnualReview)
 class AnnualReviewAdmin(NoDeleteMixin, LockedWhenCompletedMixin, admin.ModelAdmin):
+    form = AnnualReviewAdminForm
     list_display = [
         "partnership",
         "review_date",
@@ -74,6 +88,7 @@ class AnnualReviewAdmin(NoDeleteMixin, LockedWhenCompletedMixin, admin.ModelAdmi
         "version",
     ]
     fields = [
+        "loaded_version",
         "partnership",
         "status",
         "supersedes",
@@ -105,7 +120,8 @@ class AnnualReviewAdmin(NoDeleteMixin, LockedWhenCompletedMixin, admin.ModelAdmi
         return False
 
     def save_model(self, request, obj, form, change):
-        # A change here counts as a save for anyone editing the same draft in the service.
+        # The form checked the version and holds the row's lock; the new version counts as a
+        # save for anyone editing the same draft here or in the service.
         obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
         obj.refresh_from_db(fields=["version"])
@@ -130,6 +146,7 @@ class ExitActionInline(NoDeleteMixin, admin.TabularInline):
 
 @admin.register(ExitStrategy)
 class ExitStrategyAdmin(NoDeleteMixin, LockedWhenCompletedMixin, admin.ModelAdmin):
+    form = ExitStrategyAdminForm
     list_display = [
         "partnership",
         "status",
@@ -157,6 +174,7 @@ class ExitStrategyAdmin(NoDeleteMixin, LockedWhenCompletedMixin, admin.ModelAdmi
         "version",
     ]
     fields = [
+        "loaded_version",
         "partnership",
         "review",
         "status",

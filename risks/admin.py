@@ -3,7 +3,8 @@ from django.core.exceptions import ValidationError
 from django.db.models import F
 from django.forms.models import BaseInlineFormSet
 
-from register.admin import RegisterModelAdmin
+from partnerships_site.admin_widgets import SafeAutocompleteMixin
+from register.admin import RegisterModelAdmin, VersionCheckedAdminForm
 from register.notifications import notify_assignment
 from risks.models import (
     Action,
@@ -127,7 +128,7 @@ class RiskMatrixAdmin(RegisterModelAdmin):
 # Risks -----------------------------------------------------------------------------------------
 
 
-class MitigationInline(admin.StackedInline):
+class MitigationInline(SafeAutocompleteMixin, admin.StackedInline):
     fields = [
         "description",
         "owner",
@@ -176,7 +177,7 @@ class RiskReviewInline(admin.TabularInline):
         return False
 
 
-class EscalationInline(admin.StackedInline):
+class EscalationInline(SafeAutocompleteMixin, admin.StackedInline):
     model = Escalation
     fields = ["reported_on", "board_meeting", "board_response", "note", "recorded_by"]
     autocomplete_fields = ["recorded_by"]
@@ -184,8 +185,15 @@ class EscalationInline(admin.StackedInline):
     can_delete = False
 
 
+class RiskAdminForm(VersionCheckedAdminForm):
+    class Meta:
+        model = Risk
+        fields = []
+
+
 @admin.register(Risk)
 class RiskAdmin(RegisterModelAdmin):
+    form = RiskAdminForm
     list_display = [
         "reference",
         "title",
@@ -211,7 +219,19 @@ class RiskAdmin(RegisterModelAdmin):
     autocomplete_fields = ["partnership", "owner"]
     readonly_fields = ["reference", "version", "created_at", "updated_at"]
     fieldsets = [
-        (None, {"fields": ["partnership", "reference", "title", "category", "owner"]}),
+        (
+            None,
+            {
+                "fields": [
+                    "loaded_version",
+                    "partnership",
+                    "reference",
+                    "title",
+                    "category",
+                    "owner",
+                ]
+            },
+        ),
         ("Cause, event and impact", {"fields": ["cause", "event", "impact"]}),
         (
             "Scores",
@@ -270,7 +290,8 @@ class RiskAdmin(RegisterModelAdmin):
 
     def save_model(self, request, obj, form, change):
         if change:
-            # Anyone with the risk open in the browser is then told it changed, not overwritten.
+            # RiskAdminForm.clean() checked the version and holds the row's lock; the new version
+            # tells anyone else with the risk open (here or in the service) that it changed.
             obj.version = F("version") + 1
         super().save_model(request, obj, form, change)
         if change:

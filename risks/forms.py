@@ -1,6 +1,8 @@
 """Forms for risk registers: a risk with its controls and actions, reviews, closing, escalating
 and an action's progress."""
 
+import uuid
+
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
@@ -172,6 +174,11 @@ class RiskForm(ScoresMixin, PlainMessagesMixin, GovUKFormMixin, forms.ModelForm)
     )
     raised_on = UKDateField(required=True, label="Date raised")
     version = VersionField()
+    creation_token = forms.UUIDField(
+        widget=forms.HiddenInput,
+        required=False,
+        error_messages={"invalid": "This page has expired. Reload it and try again."},
+    )
 
     class Meta:
         model = Risk
@@ -198,6 +205,8 @@ class RiskForm(ScoresMixin, PlainMessagesMixin, GovUKFormMixin, forms.ModelForm)
         self.add_score_fields(matrix, initial_from=self.instance if self.instance.pk else None)
         if self.instance.pk:
             self.initial["version"] = self.instance.version
+        else:
+            self.initial.setdefault("creation_token", uuid.uuid4())
 
     def clean_raised_on(self):
         raised_on = self.cleaned_data["raised_on"]

@@ -5,7 +5,7 @@ Each function is keyword-only and runs in one transaction, so nothing is ever ha
 """
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from partnerships_site.dates import add_months
@@ -27,14 +27,26 @@ def next_review_after(day, likelihood, impact, matrix):
     return add_months(day, band.review_cadence_months)
 
 
+def _added_with_token(risk):
+    """The risk already added from the same "Add a risk" page (same token), if there is one."""
+    if risk.creation_token is None:
+        return None
+    existing = Risk.objects.filter(creation_token=risk.creation_token).first()
+    if existing is not None and existing.partnership_id != risk.partnership_id:
+        raise ValidationError("This page has expired. Reload it and try again.")
+    return existing
+
+
 @transaction.atomic
 def save_risk(*, risk, formsets=(), expected_version=None, matrix=None, by=None):
     """Save a new or changed risk with its controls and actions (inline formsets).
 
     A new risk gets the partnership's next reference and a first review date from its actual
-    score's band. A changed risk is saved only if nobody else saved it since it was opened
-    (ConflictError otherwise); if its actual score moved into a band reviewed more often, its
-    next review comes forward. A new risk owner or action owner is told by email once it commits.
+    score's band; one carrying the creation token of a risk already added (the same page posted
+    twice) returns that risk and saves nothing. A changed risk is saved only if nobody else
+    saved it since it was opened (ConflictError otherwise); if its actual score moved into a
+    band reviewed more often, its next review comes forward. A new risk owner or action owner
+    is told by email once it commits.
     """
     matrix = matrix or Matrix.load()
     due = next_review_after(risk.raised_on, risk.actual_likelihood, risk.actual_impact, matrix)
@@ -44,9 +56,20 @@ def save_risk(*, risk, formsets=(), expected_version=None, matrix=None, by=None)
         else None
     )
     if risk.pk is None:
+        existing = _added_with_token(risk)
+        if existing is not None:
+            return existing
         risk.next_review_due = due
-        risk.full_clean(exclude=["reference"])
-        risk.save()
+        risk.full_clean(exclude=["reference", "creation_token"])
+        try:
+            with transaction.atomic():
+                risk.save()
+        except IntegrityError:
+            # The same page posted at the same moment: the other post added the risk first.
+            existing = _added_with_token(risk)
+            if existing is None:
+                raise
+            return existing
     else:
         last_review = risk.reviews.order_by("-reviewed_on").values_list("reviewed_on", flat=True)
         since = last_review.first() or risk.raised_on
