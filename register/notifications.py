@@ -33,7 +33,10 @@ def send_email(*, subject, template, context, to):
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
     recipients = [to] if isinstance(to, str) else list(to)
-    message = EmailMultiAlternatives(f"{subject} – {settings.SERVICE_NAME}", text, None, recipients)
+    # A subject can quote what people typed (a partnership's name); a line break in it would make
+    # the email refuse to send, so every run of spaces and line breaks becomes one space.
+    subject = " ".join(f"{subject} – {settings.SERVICE_NAME}".split())
+    message = EmailMultiAlternatives(subject, text, None, recipients)
     message.attach_alternative(html, "text/html")
     message.send()
 
