@@ -1,7 +1,6 @@
 from datetime import timedelta
 
 import django_filters
-from crispy_forms_gds.layout import Div, Field, Layout
 from django import forms
 from django.conf import settings
 from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
@@ -39,28 +38,19 @@ DEFAULT_SORT = "name"
 
 
 class PartnershipFilterForm(GovUKFormMixin, forms.Form):
-    """The register's filters, laid out in rows of four under the search box."""
+    """The register's filters, laid out in rows of four under the search box.
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
+    Drawn by {% filter_fields %} (register/templatetags/filter_forms.py): (field, column width).
+    """
 
-        def column(name):
-            return Div(
-                Field.select(name, css_class="govuk-!-width-full"),
-                css_class="govuk-grid-column-one-quarter",
-            )
-
-        self.helper.layout = Layout(
-            Div(
-                Div(Field.text("q"), css_class="govuk-grid-column-two-thirds"),
-                css_class="govuk-grid-row",
-            ),
-            Div(
-                *map(column, ["status", "directorate", "council_role", "significant"]),
-                css_class="govuk-grid-row",
-            ),
-            Div(*map(column, ["lead", "priority", "review_due"]), css_class="govuk-grid-row"),
-        )
+    rows = [
+        [("q", "two-thirds")],
+        [
+            (name, "one-quarter")
+            for name in ("status", "directorate", "council_role", "significant")
+        ],
+        [(name, "one-quarter") for name in ("lead", "priority", "review_due")],
+    ]
 
 
 def _search_condition(term):

@@ -366,6 +366,17 @@ class PartnershipQuerySet(models.QuerySet):
         return self.filter(Q(status__in=Partnership.LIVE_STATUSES) | involved)
 
 
+# A status's GOV.UK tag colour: green for live, blue waiting for a decision, and so on.
+STATUS_TAG_COLOURS = {
+    "active": "green",
+    "submitted": "blue",
+    "returned": "orange",
+    "rejected": "red",
+    "under_review": "yellow",
+    "exiting": "purple",
+}
+
+
 @pghistory.track()
 class Partnership(models.Model):
     """A partnership the council takes part in, as entered on the register (Appendix 2)."""
@@ -563,6 +574,11 @@ class Partnership(models.Model):
 
     def get_absolute_url(self):
         return reverse("register:partnership_detail", args=[self.reference])
+
+    @property
+    def status_colour(self):
+        """The colour of the status's GOV.UK tag."""
+        return STATUS_TAG_COLOURS.get(self.status, "grey")
 
     @property
     def is_draft_like(self):

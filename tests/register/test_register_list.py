@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -332,6 +333,16 @@ def test_a_bad_filter_value_is_an_error_on_the_form_not_a_crash(
     assert "There is a problem" in html
     assert message in html
     assert "<title>Error: Partnership register" in html
+    # In the summary, linked to the field, and beside the field, tied to it for screen readers.
+    assert f'href="#id_{param}"' in html
+    assert re.search(
+        rf'<p id="id_{param}_error" class="govuk-error-message">'
+        rf'<span class="govuk-visually-hidden">Error:</span> {re.escape(message)}</p>'
+        rf'<(input|select)[^>]* aria-describedby="[^"]*id_{param}_error" aria-invalid="true"',
+        html,
+    )
+    if param == "q":
+        assert f'value="{value}"' in html  # what the person typed is kept
     # The filters that are valid still apply; the bad one is ignored.
     assert listed(response) == [kept.reference]
 
