@@ -181,6 +181,12 @@ class PartnershipListView(FilterView):
         # first, rather than an error page.
         paginator = self.get_paginator(queryset, page_size)
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
+        # Pick the page's partnerships by their ids first, then read what the page shows (the
+        # lead partner, significance) for those alone: PostgreSQL works out the columns of every
+        # row an OFFSET skips, which made the last of 200 pages eight times slower than the first.
+        start = (page.number - 1) * page_size
+        page_ids = queryset.values("pk")[start : start + page_size]
+        page.object_list = queryset.filter(pk__in=page_ids)
         return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
