@@ -4,7 +4,11 @@ Every page needs the person, their roles (the rules in register/rules.py ask for
 and, in admin, their model permissions. Django reads each in its own query; this backend reads
 them all with the person, in one query, and leaves them where Django and django-rules look first.
 They live on the user object of one request only, so a change of role applies from the next one.
+The SQL of the roles and permissions is built once per process: building it with the ORM on
+every request took longer than running it.
 """
+
+from functools import cache
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
@@ -12,6 +16,8 @@ from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat
+
+from partnerships_site.related_lists import compiled_once
 
 
 def _permission_names(permissions):
@@ -22,6 +28,26 @@ def _permission_names(permissions):
     )
 
 
+@cache  # Django makes a backend object for every request: the compiled SQL outlives them.
+def _roles_and_permissions():
+    user_model = get_user_model()
+    return {
+        "loaded_group_names": compiled_once(
+            user_model,
+            lambda: ArraySubquery(
+                Group.objects.filter(user=OuterRef("pk")).order_by("name").values("name")
+            ),
+        ),
+        "loaded_user_permissions": compiled_once(
+            user_model, lambda: _permission_names(Permission.objects.filter(user=OuterRef("pk")))
+        ),
+        "loaded_group_permissions": compiled_once(
+            user_model,
+            lambda: _permission_names(Permission.objects.filter(group__user=OuterRef("pk"))),
+        ),
+    }
+
+
 class CouncilModelBackend(ModelBackend):
     """Django's ModelBackend, reading a user's profile, groups and permissions with the user."""
 
@@ -29,17 +55,7 @@ class CouncilModelBackend(ModelBackend):
         user = (
             get_user_model()
             ._default_manager.select_related("profile__directorate")
-            .annotate(
-                loaded_group_names=ArraySubquery(
-                    Group.objects.filter(user=OuterRef("pk")).order_by("name").values("name")
-                ),
-                loaded_user_permissions=_permission_names(
-                    Permission.objects.filter(user=OuterRef("pk"))
-                ),
-                loaded_group_permissions=_permission_names(
-                    Permission.objects.filter(group__user=OuterRef("pk"))
-                ),
-            )
+            .annotate(**{name: build() for name, build in _roles_and_permissions().items()})
             .filter(pk=user_id)
             .first()
         )

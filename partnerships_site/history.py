@@ -89,14 +89,28 @@ def _label(model, field_name):
 HIDDEN_FIELDS = {"id", "version", "creation_token", "password", "search_vector"}
 
 
-def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
-    """Every recorded change to obj, newest first, in a fixed number of queries.
+def history_events(obj, *, include_related=False):
+    """The events of every recorded change to obj, newest first, as a queryset to slice or page.
 
     With include_related, changes to rows that point at obj (its representatives, resources,
-    risks...) are included too, each named by the record it belongs to.
+    risks...) are included too.
     """
     events = Events.objects.references(obj) if include_related else Events.objects.tracks(obj)
-    events = list(events.order_by("-pgh_created_at", "-pgh_id")[:limit])
+    return events.order_by("-pgh_created_at", "-pgh_id")
+
+
+def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
+    """The latest `limit` recorded changes to obj, newest first (see history_entries())."""
+    return history_entries(obj, history_events(obj, include_related=include_related)[:limit])
+
+
+def history_entries(obj, events) -> list[HistoryEntry]:
+    """The events (from history_events()) in plain words, in a fixed number of queries.
+
+    Changes to rows that belong to obj are each named by the row they were made to. An update
+    that changed only bookkeeping columns (the version, the search index) is left out.
+    """
+    events = list(events)
 
     # Resolve foreign keys and users in one query, not one per change.
     wanted: dict = {}

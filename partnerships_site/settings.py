@@ -296,6 +296,9 @@ IMPORT_EXPORT_ESCAPE_ILLEGAL_CHARS_ON_EXPORT = True
 # Triggers on many-to-many link tables (Corporate Plan priorities) have no migration of their
 # own, so every migrate (re)installs all history triggers.
 PGTRIGGER_INSTALL_ON_MIGRATE = True
+# Only requests that may change something carry the context: pghistory sends it with every query
+# a request makes, and a GET changes nothing (the access matrix proves it of every URL).
+PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
 # Logging: errors to the console, where gunicorn or systemd collect them.
 
