@@ -17,7 +17,7 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat
 
-from partnerships_site.related_lists import compiled_once
+from partnerships_site.compiled import compiled_once
 
 
 def _permission_names(permissions):

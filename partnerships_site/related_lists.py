@@ -18,53 +18,22 @@ plain list attribute. Each list keeps its queryset's order and follows its selec
 Only for lists of a page's length: every row is read.
 
 Building the SQL of a dozen JSON subqueries with the ORM takes longer than PostgreSQL takes to
-run it, so each list's subquery is compiled once per process (compiled_once()) and reused as
-SQL from then on.
+run it, so each list's subquery is compiled once per process (partnerships_site.compiled) and
+reused as SQL from then on; so is each model's part of read_rows().
 """
 
 import json
 from functools import cache
-from threading import Lock
 
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import F, OuterRef
-from django.db.models.expressions import RawSQL
 from django.db.models.functions import Cast, JSONObject
 from django.shortcuts import get_object_or_404
 
+from partnerships_site.compiled import compiled_once
+
 PREFIX = "related_list_"
-
-
-class compiled_once:
-    """An expression over a model's rows, built by the ORM once per process and reused as SQL.
-
-    `build` returns the expression (it may refer to the row with OuterRef). The SQL is compiled
-    against the model's table under its own name, as Django names the table of a query's model,
-    so the result is only for annotating querysets of that model that are evaluated themselves,
-    not used as a subquery of another query.
-    """
-
-    def __init__(self, model, build):
-        self.model = model
-        self.build = build
-        self.compiled = None
-        self.lock = Lock()
-
-    def compile(self):
-        query = self.model._base_manager.annotate(compiled_expression=self.build()).query
-        expression = query.annotations["compiled_expression"]
-        sql, params = expression.as_sql(query.get_compiler(DEFAULT_DB_ALIAS), connection)
-        return sql, tuple(params), expression.output_field
-
-    def __call__(self):
-        if self.compiled is None:
-            with self.lock:
-                if self.compiled is None:
-                    self.compiled = self.compile()
-        sql, params, output_field = self.compiled
-        # SQL the ORM wrote, with its values still apart as parameters.
-        return RawSQL(sql, params, output_field=output_field)  # noqa: S611
 
 
 def _json_fields(model, path=""):

@@ -6,6 +6,7 @@ about it is written into templates or views. Scores are likelihood x impact, alw
 """
 
 from dataclasses import dataclass
+from functools import cache
 
 import pghistory
 import pgtrigger
@@ -20,6 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.compiled import compiled_once
 from register.models import Partnership, Person
 
 # The widest matrix the council may configure. Each likelihood and impact column is checked
@@ -160,6 +162,42 @@ class Score:
         return f"{self.value} {self.band.name}" if self.band else str(self.value)
 
 
+def _levels(model):
+    return ArraySubquery(
+        model.objects.filter(matrix=OuterRef("pk"), value__lte=OuterRef("size"))
+        .order_by("value")
+        .values(json=JSONObject(value="value", label="label", description="description"))
+    )
+
+
+def _bands():
+    return ArraySubquery(
+        ScoreBand.objects.filter(matrix=OuterRef("pk"))
+        .order_by("min_score", "position")
+        .values(
+            json=JSONObject(
+                pk="pk",
+                name="name",
+                min_score="min_score",
+                max_score="max_score",
+                colour="colour",
+                text_colour="text_colour",
+                review_cadence_months="review_cadence_months",
+                position="position",
+            )
+        )
+    )
+
+
+@cache  # every page with scores loads the matrix: its SQL is built once per process
+def _matrix_rows():
+    return {
+        "likelihood_rows": compiled_once(RiskMatrix, lambda: _levels(LikelihoodLevel)),
+        "impact_rows": compiled_once(RiskMatrix, lambda: _levels(ImpactLevel)),
+        "band_rows": compiled_once(RiskMatrix, _bands),
+    }
+
+
 @dataclass(frozen=True)
 class Matrix:
     """The council's risk matrix, loaded once per request in a single query."""
@@ -172,35 +210,9 @@ class Matrix:
 
     @classmethod
     def load(cls):
-        def levels(model):
-            return ArraySubquery(
-                model.objects.filter(matrix=OuterRef("pk"), value__lte=OuterRef("size"))
-                .order_by("value")
-                .values(json=JSONObject(value="value", label="label", description="description"))
-            )
-
         row = (
             RiskMatrix.objects.filter(pk=1)
-            .annotate(
-                likelihood_rows=levels(LikelihoodLevel),
-                impact_rows=levels(ImpactLevel),
-                band_rows=ArraySubquery(
-                    ScoreBand.objects.filter(matrix=OuterRef("pk"))
-                    .order_by("min_score", "position")
-                    .values(
-                        json=JSONObject(
-                            pk="pk",
-                            name="name",
-                            min_score="min_score",
-                            max_score="max_score",
-                            colour="colour",
-                            text_colour="text_colour",
-                            review_cadence_months="review_cadence_months",
-                            position="position",
-                        )
-                    )
-                ),
-            )
+            .annotate(**{name: build() for name, build in _matrix_rows().items()})
             .values("size", "escalation_threshold", "likelihood_rows", "impact_rows", "band_rows")
             .first()
         )

@@ -11,7 +11,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from partnerships_site.backends import CouncilModelBackend
-from partnerships_site.related_lists import RelatedLists, compiled_once, read_rows
+from partnerships_site.compiled import compiled_once
+from partnerships_site.related_lists import RelatedLists, read_rows
 from register.models import FinancialContribution, Partnership, PartnershipPartner
 from tests.factories import FinancialContributionFactory, PartnerFactory
 
