@@ -12,12 +12,14 @@ from datetime import datetime
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
+from django.core.paginator import Paginator
 from django.db import models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
 from pghistory.models import Events
 
+from partnerships_site.pagination import pagination_items
 from partnerships_site.related_lists import read_rows
 
 EMPTY = "(blank)"
@@ -96,7 +98,9 @@ def history_events(obj, *, include_related=False):
     risks...) are included too.
     """
     events = Events.objects.references(obj) if include_related else Events.objects.tracks(obj)
-    return events.order_by("-pgh_created_at", "-pgh_id")
+    # Changes saved in one transaction share its timestamp, and two event tables can share an
+    # id: the model's name settles the order, so pages neither repeat nor skip a change.
+    return events.order_by("-pgh_created_at", "-pgh_id", "pgh_model")
 
 
 def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
@@ -204,3 +208,18 @@ def _record_name(model, obj, data):
     name = capfirst(str(model._meta.verbose_name))
     reference = data.get("reference")
     return f"{name}: {reference}" if reference else name
+
+
+def history_page(request, record):
+    """One page of every recorded change to record and the rows that belong to it, newest first.
+
+    As on the register, a page number past the end shows the last page, and one that is not a
+    number the first, rather than an error page.
+    """
+    events = history_events(record, include_related=True)
+    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    return {
+        "page_obj": page,
+        "pagination": pagination_items(page),
+        "history": history_entries(record, page.object_list),
+    }

@@ -22,7 +22,7 @@ from import_export.results import RowResult
 
 from partnerships_site.admin_widgets import SafeAutocompleteMixin
 from partnerships_site.exports import download_filename
-from partnerships_site.history import history_for
+from partnerships_site.history import history_page
 from register import rules as register_rules
 from register import services
 from register.models import (
@@ -74,7 +74,7 @@ class RegisterModelAdmin(SafeAutocompleteMixin, admin.ModelAdmin):
             "subtitle": None,
             "object": obj,
             "opts": self.opts,
-            "history": history_for(obj, include_related=True),
+            **history_page(request, obj),
             **(extra_context or {}),
         }
         request.current_app = self.admin_site.name

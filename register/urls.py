@@ -49,6 +49,11 @@ urlpatterns = [
         name="partnership_detail",
     ),
     path(
+        "partnerships/<str:reference>/history/",
+        views.PartnershipHistoryView.as_view(),
+        name="partnership_history",
+    ),
+    path(
         "partnerships/<str:reference>/print/",
         views.PartnershipPrintView.as_view(),
         name="partnership_print",

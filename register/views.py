@@ -19,7 +19,8 @@ from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 
 from partnerships_site import exports
-from partnerships_site.history import history_for
+from partnerships_site.history import history_for, history_page
+from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists
 from register import reports, services
 from register import rules as register_rules
@@ -136,22 +137,7 @@ def sort_headers(current_sort):
     return headers
 
 
-def pagination_items(page):
-    """Page links for the GOV.UK pagination component: first, last, and those either side."""
-    if not page.has_other_pages():
-        return []
-    current, last = page.number, page.paginator.num_pages
-    wanted = sorted(n for n in {1, current - 1, current, current + 1, last} if 1 <= n <= last)
-    items, previous = [], 0
-    for number in wanted:
-        if number - previous > 1:
-            items.append({"ellipsis": True})
-        items.append({"number": number, "current": number == current})
-        previous = number
-    return items
-
-
-class PartnershipListView(FilterView):
+class PartnershipListView(PageByIdsMixin, FilterView):
     """The register: every partnership the user may read, filtered, searched and sorted."""
 
     filterset_class = PartnershipFilter
@@ -175,19 +161,6 @@ class PartnershipListView(FilterView):
         # Always bound, so the default sort applies to a page opened without any filters.
         kwargs["data"] = self.request.GET
         return kwargs
-
-    def paginate_queryset(self, queryset, page_size):
-        # A page number past the end shows the last page, and one that is not a number the
-        # first, rather than an error page.
-        paginator = self.get_paginator(queryset, page_size)
-        page = paginator.get_page(self.request.GET.get(self.page_kwarg))
-        # Pick the page's partnerships by their ids first, then read what the page shows (the
-        # lead partner, significance) for those alone: PostgreSQL works out the columns of every
-        # row an OFFSET skips, which made the last of 200 pages eight times slower than the first.
-        start = (page.number - 1) * page_size
-        page_ids = queryset.values("pk")[start : start + page_size]
-        page.object_list = queryset.filter(pk__in=page_ids)
-        return paginator, page, page.object_list, page.has_other_pages()
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
@@ -351,10 +324,20 @@ class PartnershipDetailView(PartnershipPermissionMixin, DetailView):
             resource_totals=resource_totals(partnership),
             checklist=checklist_by_section(partnership),
             significance_reasons=partnership.significance_reasons(),
-            history=history_for(partnership, include_related=True),
+            history=history_for(partnership, include_related=True, limit=10),
             **reviews_context(partnership, user, status_history=False),
             **kwargs,
         )
+
+
+class PartnershipHistoryView(PartnershipPermissionMixin, DetailView):
+    """Every recorded change to a partnership and the rows that belong to it, a page at a time."""
+
+    template_name = "register/partnership_history.html"
+    context_object_name = "partnership"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**history_page(self.request, self.object), **kwargs)
 
 
 class PartnershipPrintView(PartnershipPermissionMixin, DetailView):

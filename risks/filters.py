@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from partnerships_site.choices import read_choices
 from partnerships_site.forms import GovUKFormMixin
-from register.models import Directorate, Partnership, Person
+from register.filters import MAX_SEARCH_TERMS
+from register.models import Directorate, Person
 from risks.models import Escalation, Matrix, Risk
 
 SCORE_CHOICES = [
@@ -33,7 +34,15 @@ STATUS_CHOICES = [
 
 
 class RiskFilterForm(GovUKFormMixin, forms.Form):
-    pass
+    """Drawn by {% filter_fields %} (register/templatetags/filter_forms.py) in three columns."""
+
+    rows = [
+        [
+            (("score", "band", "likelihood", "impact"), "one-third"),
+            (("partnership", "directorate", "owner", "category"), "one-third"),
+            (("status", "escalated", "review_overdue", "action_overdue"), "one-third"),
+        ]
+    ]
 
 
 class RiskFilter(django_filters.FilterSet):
@@ -47,11 +56,13 @@ class RiskFilter(django_filters.FilterSet):
     impact = django_filters.ChoiceFilter(
         label="Impact", method="filter_axis", empty_label="Any impact"
     )
-    partnership = django_filters.ChoiceFilter(
+    # A council has thousands of partnerships: too many for a drop-down, so their reference or
+    # words from their name are typed. Links from a partnership's heat map give its reference.
+    partnership = django_filters.CharFilter(
         label="Partnership",
-        field_name="partnership__reference",
-        choices=[],
-        empty_label="Any partnership",
+        method="filter_partnership",
+        max_length=200,
+        help_text="Its reference, such as P-2026-003, or words from its name",
     )
     directorate = django_filters.ChoiceFilter(
         label="Directorate",
@@ -107,24 +118,14 @@ class RiskFilter(django_filters.FilterSet):
         ]
         # Plain functions, which form fields copy as they are (a bound method would be
         # deep-copied along with the request it holds).
-        for name in ["partnership", "directorate", "owner"]:
+        for name in ["directorate", "owner"]:
             self.filters[name].extra["choices"] = lambda name=name: self.choices()[name]
 
     def choices(self):
-        """The partnership, directorate and risk owner choices, read once in one query."""
+        """The directorate and risk owner choices, read once in one query."""
         if not hasattr(self, "_choices"):
-            user = getattr(self.request, "user", None)
-            partnerships = (
-                Partnership.objects.visible_to(user) if user else Partnership.objects.none()
-            )
             owns = Risk.objects.filter(owner=OuterRef("pk"))
             self._choices = read_choices(
-                # Labels as the records' own names put them (Partnership and Person.__str__).
-                partnership=(
-                    partnerships.order_by("name"),
-                    "reference",
-                    Concat("reference", Value(" "), "name"),
-                ),
                 directorate=(Directorate.objects.order_by("name"), "pk", "name"),
                 owner=(
                     Person.objects.filter(Exists(owns)).order_by("name"),
@@ -150,6 +151,15 @@ class RiskFilter(django_filters.FilterSet):
 
     def keep(self, queryset, name, value):
         return queryset
+
+    def filter_partnership(self, queryset, name, value):
+        words = value.split()
+        if not words:
+            return queryset
+        named = Q()
+        for word in words[:MAX_SEARCH_TERMS]:
+            named &= Q(partnership__name__icontains=word)
+        return queryset.filter(Q(partnership__reference__iexact=value.strip()) | named)
 
     def filter_band(self, queryset, name, value):
         band = self.matrix.band_by_pk(value)

@@ -26,6 +26,7 @@ urlpatterns = [
         name="risk_board_paper_export",
     ),
     path(RISK, views.RiskDetailView.as_view(), name="risk_detail"),
+    path(RISK + "history/", views.RiskHistoryView.as_view(), name="risk_history"),
     path(RISK + "edit/", views.RiskUpdateView.as_view(), name="risk_update"),
     path(RISK + "close/", views.RiskCloseView.as_view(), name="risk_close"),
     path(RISK + "review/", views.RiskReviewCreateView.as_view(), name="riskreview_create"),

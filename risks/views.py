@@ -14,6 +14,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.functional import SimpleLazyObject
 from django.views import View
 from django.views.decorators.cache import cache_control
 from django.views.decorators.http import require_safe
@@ -21,7 +22,8 @@ from django.views.generic import FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from partnerships_site import exports
-from partnerships_site.history import history_for
+from partnerships_site.history import history_for, history_page
+from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists
 from register.models import Partnership, Person
 from risks import services
@@ -61,7 +63,8 @@ class RiskPermissionMixin:
     risk_lists = RelatedLists()
 
     def dispatch(self, request, *args, **kwargs):
-        self.matrix = Matrix.for_request(request)
+        # Read when first used: a risk's history shows no scores, so it never reads the matrix.
+        self.matrix = SimpleLazyObject(lambda: Matrix.for_request(request))
         self.risk = self.action = None
         if "risk" in kwargs:
             # The risk and its partnership in one query: either missing is a 404.
@@ -171,13 +174,22 @@ class RiskDetailView(RiskPermissionMixin, TemplateView):
                 (risk.score(kind, self.matrix), label, hint)
                 for kind, label, hint in SCORE_DESCRIPTIONS
             ],
-            history=history_for(risk, include_related=True),
+            history=history_for(risk, include_related=True, limit=10),
             can_change=self.can("risks.change_risk"),
             can_review=self.can("risks.review_risk"),
             can_close=self.can("risks.close_risk"),
             can_escalate=self.can("risks.escalate_risk"),
             **kwargs,
         )
+
+
+class RiskHistoryView(RiskPermissionMixin, TemplateView):
+    """Every recorded change to a risk and its controls, actions, reviews and escalations."""
+
+    template_name = "risks/risk_history.html"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(**history_page(self.request, self.risk), **kwargs)
 
 
 # Adding and changing a risk, with its controls and actions ------------------------------------
@@ -470,7 +482,7 @@ def council_risks(user):
     )
 
 
-class CouncilRiskListView(FilterView):
+class CouncilRiskListView(PageByIdsMixin, FilterView):
     filterset_class = RiskFilter
     template_name = "risks/risk_council_list.html"
     paginate_by = 50
@@ -493,6 +505,7 @@ class CouncilRiskListView(FilterView):
         query.pop("page", None)
         context.update(
             risk_matrix=matrix,
+            pagination=pagination_items(context["page_obj"]),
             export_query=query.urlencode(),
             score_label=SCORE_LABELS[self.filterset.kind],
         )

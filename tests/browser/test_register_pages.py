@@ -81,6 +81,17 @@ def test_an_officer_filters_and_searches_the_register_and_opens_a_partnership(
     expect(page.get_by_role("link", name="Edit")).to_have_count(0)
     axe(page, "a partnership's page")
 
+    # The contents link opens the history's details at the latest changes.
+    page.get_by_role("link", name="History of changes").click()
+    page.get_by_role("link", name="See every change to this partnership").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        f"History of changes: {register_data.reference} Clean Air Partnership"
+    )
+    created = f"Created – Partnership: {register_data.reference}"
+    expect(page.get_by_role("heading", level=2, name=created)).to_be_visible()
+    axe(page, "a partnership's history of changes")
+    page.get_by_role("link", name=f"Back to {register_data.reference}").click()
+
     page.get_by_role("button", name="Print the registration form").or_(
         page.get_by_role("link", name="Print the registration form")
     ).click()

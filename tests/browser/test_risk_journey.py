@@ -117,6 +117,15 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     expect(page.get_by_role("table", name="Scores")).to_contain_text("16 Very high")
     axe(page, "risk page after the review")
 
+    # Every change to the risk, the review's among them, is on its history page.
+    page.get_by_role("link", name="See every change to this risk").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(
+        "History of changes: R1 Partner funding withdrawn"
+    )
+    expect(page.get_by_role("heading", level=2, name="Added – Risk review").first).to_be_visible()
+    expect(main).to_contain_text(f"by {sponsor.get_full_name()}")
+    axe(page, "a risk's history of changes")
+
     # The register flags it for the board; the heat maps put it in the right cells.
     page.get_by_role("link", name="Risk register").click()
     expect(main).to_contain_text("For the Partnership Board: not yet reported")
@@ -147,6 +156,19 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     expect(page.get_by_role("heading", level=1)).to_have_text("Risks across all partnerships")
     expect(main).to_contain_text("R1 Partner funding withdrawn")
     axe(page, "council-wide risks list")
+    # The partnership is typed, not picked from every partnership: words of its name will do.
+    partnership_box = page.get_by_label("Partnership", exact=True)
+    expect(partnership_box).to_have_value(partnership.reference)
+    partnership_box.fill("x" * 201)
+    expect(partnership_box).to_have_value("x" * 200)  # the box takes no more than the filter
+    partnership_box.fill("prevention HOMELESSNESS")
+    page.get_by_label("Review overdue").check()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page.get_by_label("Review overdue")).to_be_checked()
+    expect(main).to_contain_text("0 risks")
+    page.get_by_label("Review overdue").uncheck()
+    page.get_by_role("button", name="Apply filters").click()
+    expect(main).to_contain_text("R1 Partner funding withdrawn")
 
     page.goto(f"{base}board-paper/")
     expect(

@@ -81,6 +81,14 @@ MANAGES_A_RISKS = "L    403  403  200  200  403  403"
 MANAGES_B_RISKS = "L    403  403  403  200  403  403"
 B_DRAFT_RISKS = "L    404  403  404  200  404  403"
 
+# A risk's pages for reading: who may read the partnership may read its risks.
+RISK_PAGE = {
+    "A active R1": (SIGNED_IN, NO_POST),
+    "A draft R1": (READS_A_DRAFT, "L    405  404  405  405  404  405"),
+    "B draft R1": (READS_B_DRAFT, "L    404  405  404  405  404  405"),
+    "B active R2 under A active": (NOT_FOUND, NOT_FOUND),
+}
+
 RISK_WRITE = {
     "A active R1": same(MANAGES_A_RISKS),
     "B active R1": same(MANAGES_B_RISKS),
@@ -189,6 +197,7 @@ REGISTER = {
         }
     ),
     "partnerships/<str:reference>/": Entry(PARTNERSHIP_PAGE),
+    "partnerships/<str:reference>/history/": Entry(PARTNERSHIP_PAGE),
     "partnerships/<str:reference>/print/": Entry(PARTNERSHIP_PAGE),
     "partnerships/<str:reference>/decision/": Entry(
         {
@@ -323,14 +332,8 @@ RISKS = {
     "partnerships/<str:reference>/risks/board-paper.<str:file_format>": Entry(
         PARTNERSHIP_PAGE_CHECKED_FIRST, file_format="csv"
     ),
-    "partnerships/<str:reference>/risks/<str:risk>/": Entry(
-        {
-            "A active R1": (SIGNED_IN, NO_POST),
-            "A draft R1": (READS_A_DRAFT, "L    405  404  405  405  404  405"),
-            "B draft R1": (READS_B_DRAFT, "L    404  405  404  405  404  405"),
-            "B active R2 under A active": (NOT_FOUND, NOT_FOUND),
-        }
-    ),
+    "partnerships/<str:reference>/risks/<str:risk>/": Entry(RISK_PAGE),
+    "partnerships/<str:reference>/risks/<str:risk>/history/": Entry(RISK_PAGE),
     "partnerships/<str:reference>/risks/<str:risk>/edit/": Entry(RISK_WRITE),
     "partnerships/<str:reference>/risks/<str:risk>/close/": Entry(RISK_WRITE),
     "partnerships/<str:reference>/risks/<str:risk>/review/": Entry(RISK_WRITE),

@@ -491,6 +491,7 @@ RISK_PARAMS = [
 def list_targets(world):
     """(user, url, parameters) of every list, search box, report and download with a query."""
     active = world.partnerships["active"].reference
+    risk = world.risks["risk"].reference
     return [
         ("officer", reverse("register:partnership_list"), REGISTER_PARAMS),
         ("democratic", reverse("register:partnership_list"), REGISTER_PARAMS),
@@ -502,6 +503,8 @@ def list_targets(world):
         ("officer", reverse("risks:risk_council_heat_map"), ["score"]),
         ("officer", reverse("risks:risk_heat_map", args=[active]), ["score"]),
         ("officer", reverse("risks:risk_list", args=[active]), ["page"]),
+        ("officer", reverse("register:partnership_history", args=[active]), ["page"]),
+        ("officer", reverse("risks:risk_history", args=[active, risk]), ["page"]),
         ("officer", reverse("risks:risk_board_paper", args=[active]), ["score"]),
         ("officer", reverse("risks:risk_board_paper_export", args=[active, "csv"]), ["page"]),
         ("sponsor", reverse("reviews:review_due_list"), ["scope", "directorate", "page"]),
@@ -620,6 +623,7 @@ def test_accepted_payloads_are_escaped_wherever_they_appear(world, sweep):
     pages = [
         ("democratic", reverse("register:partnership_detail", args=[active.reference])),
         ("democratic", reverse("register:partnership_print", args=[active.reference])),
+        ("democratic", reverse("register:partnership_history", args=[active.reference])),
         ("democratic", reverse("register:partnership_list")),
         ("democratic", reverse("register:partnership_export", args=["csv"])),
         ("democratic", reverse("register:partnership_export", args=["xlsx"])),
@@ -628,6 +632,7 @@ def test_accepted_payloads_are_escaped_wherever_they_appear(world, sweep):
         ("democratic", reverse("admin:register_partnership_changelist")),
         ("democratic", reverse("admin:register_partnership_change", args=[active.pk])),
         ("democratic", reverse("risks:risk_detail", args=[active.reference, risk.reference])),
+        ("democratic", reverse("risks:risk_history", args=[active.reference, risk.reference])),
         ("democratic", reverse("risks:risk_list", args=[active.reference])),
         ("democratic", reverse("risks:risk_council_list")),
         ("democratic", reverse("risks:risk_council_export", args=["csv"])),

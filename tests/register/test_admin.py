@@ -584,3 +584,23 @@ def test_history_shows_who_changed_which_field_from_what_to_what(
     assert "After the change" in content
     # Changes to the rows that belong to it are there too.
     assert any(entry.record.startswith("Representative") for entry in entries)
+
+
+def test_history_in_admin_shows_every_change_fifty_to_a_page(democratic_client):
+    directorate = Directorate.objects.create(name="Name 0")
+    for number in range(1, 60):
+        directorate.name = f"Name {number}"
+        directorate.save()
+    url = reverse("admin:register_directorate_history", args=[directorate.pk])
+
+    first = democratic_client.get(url)
+    assert [entry.what for entry in first.context["history"]].count("Changed") == 50
+    assert "Page 1 of 2" in first.content.decode()
+    assert first.context["history"][0].changes[0].after == "Name 59"
+
+    second = democratic_client.get(url + "?page=2")
+    entries = second.context["history"]
+    assert [entry.what for entry in entries] == ["Changed"] * 9 + ["Created"]
+    assert entries[-2].changes[0].after == "Name 1"
+    assert 'rel="prev"' in second.content.decode()
+    assert democratic_client.get(url + "?page=abc").status_code == 200

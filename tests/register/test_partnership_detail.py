@@ -1,6 +1,7 @@
 from datetime import date, datetime
 from decimal import Decimal
 
+import pghistory
 import pytest
 from django.urls import reverse
 from django.utils import timezone
@@ -250,16 +251,23 @@ def test_the_approval_record_and_status_history_are_shown(client, officer, democ
     assert democratic_services.get_full_name() in decisions
 
 
-def test_the_audit_history_is_on_the_page(client, officer):
-    partnership = complete_partnership(author=officer)
-    Partnership.objects.filter(pk=partnership.pk).update(name="Renamed partnership")
+def test_the_page_shows_the_latest_10_changes_and_links_to_every_change(client, officer):
+    partnership = PartnershipFactory(author=officer)
+    for number in range(15):
+        Partnership.objects.filter(pk=partnership.pk).update(name=f"Renamed {number}")
     client.force_login(officer)
     response = client.get(detail_url(partnership))
     html = response.content.decode()
-    assert response.context["history"]
-    assert 'id="history"' in html
-    assert "Renamed partnership" in html
-    assert "govuk-details" in html
+    assert [entry.changes[0].after for entry in response.context["history"]] == [
+        f"Renamed {number}" for number in range(14, 4, -1)
+    ]
+    history = response_section(html, 'id="history"', "</details>")
+    # The oldest change shown renamed it from "Renamed 4" to "Renamed 5"; the one before is not.
+    assert "Renamed 3<" not in history
+    assert 'href="#history"' in html
+    history_url = reverse("register:partnership_history", args=[partnership.reference])
+    link = f'<a class="govuk-link" href="{history_url}">See every change to this partnership</a>'
+    assert link in history
 
 
 def test_the_author_of_a_draft_may_edit_but_not_decide(client, officer):
@@ -402,11 +410,12 @@ def test_the_partnership_pages_run_a_fixed_number_of_queries(
     partnership = complete_partnership(author=officer)
     client.force_login(democratic_services)
     url = reverse(f"register:{url_name}", args=[partnership.reference])
-    # The test runs in one transaction, so once a request has set the audit context, every
-    # later change carries a user, as changes made through the site do: make the small data
-    # after a request too, so both measurements name who made the changes.
-    client.get(url)
-    _grow_related(partnership, 2)
-    # 25 more of each kind keeps the history under the 200 changes the page shows, so both
-    # measurements name the same kinds of record.
-    assert_queries_fixed(client, url, lambda: _grow_related(partnership, 25), most=8)
+
+    def grow(count):
+        # Both measurements name who made the changes, as for changes made through the site.
+        with pghistory.context(user=democratic_services.pk):
+            _grow_related(partnership, count)
+
+    grow(2)
+    # 25 more of each kind: the partnership's page shows the latest 10 of the many more changes.
+    assert_queries_fixed(client, url, lambda: grow(25), most=8)

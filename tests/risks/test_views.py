@@ -3,8 +3,10 @@
 from datetime import date, timedelta
 from io import BytesIO
 
+import pghistory
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from partnerships_site.dates import add_months
@@ -146,6 +148,100 @@ def test_the_risk_page_warns_when_actual_is_above_inherent(officer_client, partn
     assert "The actual score is higher than the inherent score" in page.content.decode()
 
 
+# A risk's history of changes --------------------------------------------------------------------
+
+
+def retitle(risk, times):
+    """Retitle the risk `times` times ("Retitled 0" first), each a recorded change."""
+    for number in range(times):
+        Risk.objects.filter(pk=risk.pk).update(title=f"Retitled {number}")
+
+
+def history_path(risk, page=None):
+    path = url("risk_history", risk.partnership.reference, risk.reference)
+    return f"{path}?page={page}" if page is not None else path
+
+
+def test_the_risk_history_says_who_changed_what_when_from_what_to_what(
+    officer_client, risk, sponsor
+):
+    with pghistory.context(user=sponsor.pk):
+        risk.title = "Funding withdrawn mid-year"
+        risk.save()
+
+    response = officer_client.get(history_path(risk))
+
+    assert response.status_code == 200
+    newest, created = response.context["history"]
+    assert (newest.what, newest.record, newest.who) == (
+        "Changed",
+        f"Risk: {risk.reference}",
+        sponsor.get_full_name(),
+    )
+    assert ("Risk title", "Funding withdrawn", "Funding withdrawn mid-year") in [
+        (change.field, change.before, change.after) for change in newest.changes
+    ]
+    assert created.what == "Created"
+    page = response.content.decode()
+    heading = f"History of changes: {risk.reference} Funding withdrawn mid-year"
+    assert f"<title>{heading} – {risk.partnership.reference} – " in page
+    assert f'<h1 class="govuk-heading-l">{heading}</h1>' in page
+    assert f"{timezone.localtime(newest.when):%-d %B %Y, %H:%M}</time> by" in page
+    assert f'href="{risk.get_absolute_url()}">{risk.reference}</a>' in page  # breadcrumbs
+
+
+def test_the_risk_page_shows_the_latest_10_changes_and_links_to_every_change(officer_client, risk):
+    retitle(risk, 15)
+
+    response = officer_client.get(url("risk_detail", risk.partnership.reference, risk.reference))
+
+    assert [entry.changes[0].after for entry in response.context["history"]] == [
+        f"Retitled {number}" for number in range(14, 4, -1)
+    ]
+    page = response.content.decode()
+    # The oldest change shown retitled it from "Retitled 4" to "Retitled 5"; the one before is not.
+    assert "Retitled 3<" not in page
+    assert (
+        f'<a class="govuk-link" href="{history_path(risk)}">See every change to this risk</a>'
+        in page
+    )
+
+
+def test_every_change_to_a_risk_is_on_a_page_the_oldest_on_the_last(officer_client, risk):
+    retitle(risk, 120)
+
+    pages = [officer_client.get(history_path(risk, number)) for number in (1, 2, 3)]
+
+    titles = [
+        change.after
+        for page in pages
+        for entry in page.context["history"]
+        for change in entry.changes
+        if entry.what == "Changed" and change.field == "Risk title"
+    ]
+    assert titles == [f"Retitled {number}" for number in reversed(range(120))]
+    assert pages[0].context["page_obj"].paginator.num_pages == 3
+    assert pages[2].context["history"][-1].what == "Created"
+    assert "Page 3 of 3." in pages[2].content.decode()
+
+
+@pytest.mark.parametrize(
+    ("page", "shown"), [("abc", 1), ("", 1), ("0", 2), ("-1", 2), ("99999", 2), ("2", 2)]
+)
+def test_a_page_of_a_risks_history_that_is_not_a_page_shows_the_first_or_last(
+    officer_client, risk, page, shown
+):
+    """As on the register: not a number shows the first page, out of range the last."""
+    retitle(risk, 60)
+    response = officer_client.get(history_path(risk, page))
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == shown
+
+
+def test_a_risks_history_cannot_be_posted_to(officer_client, risk):
+    assert officer_client.post(history_path(risk)).status_code == 405
+
+
 # Who may see what ------------------------------------------------------------------------------
 
 
@@ -154,6 +250,7 @@ def test_another_partnerships_risk_in_the_url_is_not_found(officer_client, partn
     RiskFactory(partnership=elsewhere.partnership)  # R2 exists only over there
     for path in [
         url("risk_detail", partnership.reference, "R2"),
+        url("risk_history", partnership.reference, "R2"),
         url("risk_update", partnership.reference, "R2"),
         url("riskreview_create", partnership.reference, "R1"),
     ]:
@@ -174,6 +271,7 @@ def test_a_drafts_risks_are_not_found_for_officers_not_involved(officer_client):
     for path in [
         url("risk_list", draft.reference),
         url("risk_detail", draft.reference, risk.reference),
+        url("risk_history", draft.reference, risk.reference),
         url("risk_heat_map", draft.reference),
         url("risk_board_paper", draft.reference),
     ]:
@@ -674,7 +772,7 @@ def test_the_council_list_filters(officer_client, spread, partnership, owner):
 
 @pytest.mark.parametrize(
     "query",
-    ["?likelihood=9", "?band=abc", "?score=x", "?partnership=P-0000-000", "?owner=x",
+    ["?likelihood=9", "?band=abc", "?score=x", "?partnership=" + "P" * 201, "?owner=x",
      "?status=deleted", "?escalated=1", "?review_overdue=maybe"],
 )  # fmt: skip
 def test_bad_filters_show_an_error_not_a_crash(officer_client, spread, query):
@@ -683,8 +781,27 @@ def test_bad_filters_show_an_error_not_a_crash(officer_client, spread, query):
     assert response.context["filter"].errors or query.endswith("maybe")
 
 
-def test_a_page_past_the_end_is_not_found(officer_client, spread):
-    assert officer_client.get(url("risk_council_list") + "?page=99").status_code == 404
+def test_a_partnership_is_found_by_its_reference_or_words_of_its_name(
+    officer_client, spread
+):
+    partnership = spread["low"].partnership
+    Partnership.objects.filter(pk=partnership.pk).update(name="Riverside Flood Forum")
+    by_name = {"Low risk"}
+    assert listed(officer_client, f"?partnership={partnership.reference.lower()}") == by_name
+    assert listed(officer_client, "?partnership=flood+RIVERSIDE") == by_name
+    assert listed(officer_client, "?partnership=Riverside+Forum+Board") == set()
+    assert listed(officer_client, "?partnership=P-0000-000") == set()
+    # The list is drawn with a text box, not a drop-down of every partnership.
+    html = officer_client.get(url("risk_council_list")).content.decode()
+    assert 'name="partnership"' in html and 'select name="partnership"' not in html
+
+
+def test_a_page_past_the_end_shows_the_last_page(officer_client, spread):
+    response = officer_client.get(url("risk_council_list") + "?page=99")
+    assert response.status_code == 200
+    assert response.context["page_obj"].number == response.context["paginator"].num_pages
+    for page in ("0", "-1", "abc", "9" * 30):
+        assert officer_client.get(url("risk_council_list") + f"?page={page}").status_code == 200
 
 
 def test_the_council_list_exports_csv_with_formulae_made_safe(officer_client, partnership):
@@ -819,25 +936,56 @@ def test_the_risk_page_runs_a_fixed_number_of_queries(sponsor_client, partnershi
     risk = RiskFactory(partnership=partnership, owner=owner)
 
     def grow(times=30):
-        for number in range(times):
-            ControlFactory(risk=risk, owner=owner)
-            ActionFactory(risk=risk, owner=PersonFactory(user=UserFactory()))
-            EscalationFactory(risk=risk, recorded_by=sponsor)
-            services.record_review(risk=risk, by=UserFactory(), reviewed_on=TODAY,
-                                   actual_likelihood=1 + number % 4, actual_impact=2)  # fmt: skip
+        # Who made each change is named, as for changes made through the pages.
+        with pghistory.context(user=sponsor.pk):
+            for number in range(times):
+                ControlFactory(risk=risk, owner=owner)
+                ActionFactory(risk=risk, owner=PersonFactory(user=UserFactory()))
+                EscalationFactory(risk=risk, recorded_by=sponsor)
+                services.record_review(
+                    risk=risk,
+                    by=UserFactory(),
+                    reviewed_on=TODAY,
+                    actual_likelihood=1 + number % 4,
+                    actual_impact=2,
+                )
 
     path = url("risk_detail", partnership.reference, risk.reference)
-    # A request first, so that (in this one test transaction) every change recorded after it
-    # carries a signed-in user, as changes made through the pages do.
-    sponsor_client.get(path)
     grow(times=1)  # one of each record the page lists, so the history names the same models
+    # The page shows the latest 10 of the many more changes grow() records.
     assert_queries_fixed(sponsor_client, path, grow, most=8)
+
+
+@pytest.mark.parametrize("page", [1, 2])
+def test_the_risk_history_runs_a_fixed_number_of_queries(
+    sponsor_client, partnership, owner, sponsor, page
+):
+    from tests.helpers import assert_queries_fixed
+
+    risk = RiskFactory(partnership=partnership, owner=owner)
+
+    def grow(times=60):
+        # Who made each change is named, as for changes made through the pages.
+        with pghistory.context(user=sponsor.pk):
+            for _ in range(times // 10):
+                ControlFactory(risk=risk, owner=owner)
+                ActionFactory(risk=risk, owner=PersonFactory(user=UserFactory()))
+                EscalationFactory(risk=risk, recorded_by=sponsor)
+            retitle(risk, times)
+
+    grow()
+    # The session, the user, the risk with its partnership, the count, the page of changes and
+    # the names of the records and people they refer to; the risk matrix is not read.
+    assert assert_queries_fixed(sponsor_client, history_path(risk, page), lambda: grow(300),
+                                most=6) == 6  # fmt: skip
 
 
 def test_signing_in_is_needed_for_risk_pages_but_not_the_band_colours(client, risk):
     response = client.get(url("risk_council_list"))
     assert response.status_code == 302 and "/sign-in/" in response["Location"]
     assert client.get(url("risk_detail", risk.partnership.reference, "R1")).status_code == 302
+    response = client.get(url("risk_history", risk.partnership.reference, "R1"))
+    assert response.status_code == 302 and "/sign-in/" in response["Location"]
     assert client.get(url("band_css")).status_code == 200
 
 
