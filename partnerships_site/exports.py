@@ -3,12 +3,14 @@
 A spreadsheet treats a cell that starts with `=`, `+`, `-` or `@` (and, in some programs, a tab or
 carriage return) as a formula, so text typed into the register could run as one when Democratic
 Services or the public open a download ("CSV injection"). escape_cell() makes such text inert by
-putting a single quote in front of it; numbers and dates stay as they are.
+putting a single quote in front of it; numbers and dates stay as they are. A CSV file gives
+dates as the council writes them, 26/11/2026, and times as 26/11/2026 14:05 in London.
 
 Downloads are streamed: the heading row goes out at once, then the rows in batches as the
 database hands them over from a server-side cursor (stream_rows(), stream_sql()), so a download of
 100,000 risks starts straight away and takes the same memory as one of ten. Excel files are zipped
-as they are written, and stream the same way.
+as they are written, and stream the same way. The largest CSV download, the council's risks, has
+PostgreSQL write its rows (csv_query_response()): the same file, made faster.
 """
 
 import csv
@@ -33,10 +35,15 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 # Excel reads a CSV file as UTF-8 only when it starts with a byte order mark.
 UTF8_BOM = "\ufeff"
 
-# Rows are read from the database this many at a time, and sent in pieces of about this size:
-# one piece per row would cost a write to the network for every row.
+# Dates and times in a CSV file, as strftime() writes them, and dates as PostgreSQL's to_char().
+CSV_DATE_FORMAT = "%d/%m/%Y"
+CSV_DATETIME_FORMAT = "%d/%m/%Y %H:%M"
+SQL_DATE_FORMAT = "DD/MM/YYYY"
+
+# Rows are read from the database this many at a time, and sent in pieces of about this size (in
+# characters, or bytes): one piece per row would cost a write to the network for every row.
 STREAM_CHUNK_ROWS = 2000
-STREAM_CHUNK_CHARACTERS = 64 * 1024
+STREAM_CHUNK_SIZE = 64 * 1024
 
 
 def escape_cell(value):
@@ -94,28 +101,31 @@ def _csv_text(value):
     if isinstance(value, int | float | Decimal):
         return value
     if isinstance(value, datetime):
-        return timezone.localtime(value).isoformat(timespec="seconds")
+        return timezone.localtime(value).strftime(CSV_DATETIME_FORMAT)
     if isinstance(value, date):
-        return value.isoformat()
+        return value.strftime(CSV_DATE_FORMAT)
     return escape_cell(str(value))
 
 
 # Cells of these exact types go to csv.writer unchanged: it writes None as an empty cell, and
-# numbers and dates (not datetimes, which are written in London time) as str() gives them.
-_WRITTEN_AS_THEY_ARE = frozenset([int, float, Decimal, date, type(None)])
+# numbers as str() gives them.
+_WRITTEN_AS_THEY_ARE = frozenset([int, float, Decimal, type(None)])
+
+
+def _csv_heading(header):
+    buffer = io.StringIO()
+    csv.writer(buffer).writerow(map(_csv_text, header))
+    return UTF8_BOM + buffer.getvalue()
 
 
 def _csv_pieces(header, rows):
+    # The heading goes out before the rows' query runs, so the download starts at once.
+    yield _csv_heading(header)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
-    writer.writerow(map(_csv_text, header))
-    # The heading goes out before the rows' query runs, so the download starts at once.
-    yield UTF8_BOM + buffer.getvalue()
-    buffer.seek(0)
-    buffer.truncate()
     for row in rows:
-        # _csv_text() written out for the common cells (text, numbers, dates and blanks): a
-        # function call per cell is a good part of the time a large download takes.
+        # _csv_text() written out for the common cells (text, numbers and blanks): a function
+        # call per cell is a good part of the time a large download takes.
         writer.writerow(
             [
                 ("'" + value if value.startswith(FORMULA_TRIGGERS) else value)
@@ -126,7 +136,7 @@ def _csv_pieces(header, rows):
                 for value in row
             ]
         )
-        if buffer.tell() >= STREAM_CHUNK_CHARACTERS:
+        if buffer.tell() >= STREAM_CHUNK_SIZE:
             yield buffer.getvalue()
             buffer.seek(0)
             buffer.truncate()
@@ -138,9 +148,103 @@ def csv_response(header, rows, *, filename: str) -> StreamingHttpResponse:
     """Stream rows (lists of values) as a UTF-8 CSV download that Excel opens correctly.
 
     rows may be a generator, read only as the download is sent. Every text cell goes through
-    escape_cell(); dates are written as 2026-11-26.
+    escape_cell(); yes-or-no values are written Yes and No, dates as 26/11/2026 and times as
+    26/11/2026 14:05 in London.
     """
     response = StreamingHttpResponse(_csv_pieces(header, rows), content_type=CSV_CONTENT_TYPE)
+    response["Content-Disposition"] = _content_disposition(filename)
+    return response
+
+
+# CSV written by PostgreSQL ---------------------------------------------------------------------
+#
+# csv_query_response() has PostgreSQL write the rows (COPY ... TO STDOUT) and Python only pass
+# them on: building each row in Python held the risk download to about 35,000 rows a second.
+# COPY quotes a cell exactly when csv.writer does, so a query whose every column gives the cell
+# as _csv_text() would write it (through the helpers below) makes the same file. COPY takes no
+# parameters, so values are written into the query as literals, quoted by psycopg.
+
+
+def compose_sql(sql, params) -> str:
+    """sql with its parameters written in as literals, quoted by psycopg as Django quotes them."""
+    return connection.ops.compose_sql(sql, params)
+
+
+def sql_literal(value) -> str:
+    """A value as an SQL literal, quoted by psycopg."""
+    return compose_sql("%s", [value])
+
+
+def sql_text_cell(column: str) -> str:
+    """SQL for a text column's cell: escaped as escape_cell() escapes it, and empty text written
+    as a blank, as csv.writer writes it (COPY would write two quotes)."""
+    # The first character's code: comparing left(column, 1) as text instead cost PostgreSQL a
+    # quarter of a second more for 100,000 risks.
+    triggers = ", ".join(sql_literal(ord(trigger)) for trigger in FORMULA_TRIGGERS)
+    return (
+        f"CASE WHEN ascii({column}) IN ({triggers}) THEN '''' || {column} "
+        f"ELSE NULLIF({column}, '') END"
+    )
+
+
+def sql_choice_cell(column: str, choices, *, otherwise: str) -> str:
+    """SQL for the cell of a choice column: its value's label, or the SQL `otherwise` for a
+    value that is not one of the choices."""
+    labels = " ".join(
+        f"WHEN {sql_literal(value)} THEN {sql_literal(escape_cell(str(label)))}"
+        for value, label in choices
+    )
+    return f"CASE {column} {labels} ELSE {otherwise} END"
+
+
+def sql_date_cell(column: str) -> str:
+    return f"to_char({column}, {sql_literal(SQL_DATE_FORMAT)})"
+
+
+def sql_yes_no_cell(condition: str) -> str:
+    return f"CASE WHEN {condition} THEN 'Yes' ELSE 'No' END"
+
+
+def _copy_rows(query):
+    """The rows of a query in CSV, each ending in a line feed, one at a time as PostgreSQL
+    sends them (a COPY sends each row as one message, which psycopg hands over alone)."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The query has its values written into it, so it runs where it cannot write whatever
+        # it says. Rolling back rather than committing also ends the setting inside an outer
+        # transaction (a test's, say), where a released savepoint would leave it on.
+        cursor.execute("SET TRANSACTION READ ONLY")
+        transaction.set_rollback(True)
+        with cursor.copy(f"COPY ({query}) TO STDOUT WITH (FORMAT csv)") as copy:
+            yield from copy
+
+
+def _copied_csv_pieces(header, query):
+    # The heading goes out before the query runs, so the download starts at once.
+    yield _csv_heading(header)
+    rows = []
+    size = 0
+    for row in _copy_rows(query):
+        # csv.writer ends a row (as RFC 4180 does, and as the heading ends) with a carriage
+        # return and a line feed, where COPY writes a line feed alone.
+        rows.append(row[:-1])
+        size += len(row)
+        if size >= STREAM_CHUNK_SIZE:
+            yield b"\r\n".join(rows) + b"\r\n"
+            rows.clear()
+            size = 0
+    if rows:
+        yield b"\r\n".join(rows) + b"\r\n"
+
+
+def csv_query_response(header, query: str, *, filename: str) -> StreamingHttpResponse:
+    """Stream the rows of an SQL query as csv_response() would, with PostgreSQL writing them.
+
+    query is a SELECT with its values written in (compose_sql()), each of whose columns is a
+    cell as csv_response() would write it (see sql_text_cell() and the helpers after it).
+    """
+    response = StreamingHttpResponse(
+        _copied_csv_pieces(header, query), content_type=CSV_CONTENT_TYPE
+    )
     response["Content-Disposition"] = _content_disposition(filename)
     return response
 

@@ -536,7 +536,9 @@ class RiskQuerySet(models.QuerySet):
     def register_values_sql(self, *fields):
         """SQL and parameters for values_list(*fields) followed by with_register_columns()'s
         open_actions, overdue_actions, last_reported_on, last_board_response and
-        last_reviewed_on, in this queryset's order.
+        last_reviewed_on, then the row's position, in this queryset's order. A query wrapped
+        round this one (the CSV export's) orders by the position again, as SQL promises no order
+        for a subquery's rows.
 
         with_register_columns() reads those five with a subquery for each risk, which suits a
         page of 50. A download of every risk instead joins each related table once, grouped by
@@ -577,7 +579,7 @@ class RiskQuerySet(models.QuerySet):
         sql = f"""
             SELECT {", ".join(f"r.{column}" for column in columns)},
                 COALESCE(a.open_actions, 0), COALESCE(a.overdue_actions, 0),
-                e.reported_on, e.board_response, v.reviewed_on
+                e.reported_on, e.board_response, v.reviewed_on, r.position
             FROM ({compiled[0][0]}) AS r(position, risk_id, {", ".join(columns)})
             LEFT JOIN ({compiled[1][0]}) AS a(risk_id, open_actions, overdue_actions)
                 ON a.risk_id = r.risk_id

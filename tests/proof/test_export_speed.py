@@ -8,7 +8,7 @@ How fast they are is measured, not tested: partnerships_site/benchmarking.py (us
 import csv
 import io
 import tracemalloc
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from django.db import connection
@@ -22,7 +22,7 @@ from partnerships_site import exports
 from partnerships_site.benchmarking import measure_export
 from register.models import Partnership, Person
 from risks.filters import RiskFilter
-from risks.models import Escalation, Matrix, Risk, RiskReview
+from risks.models import Escalation, Matrix, Risk, RiskReview, ScoreBand
 from risks.views import EXPORT_HEADER, SCORE_KINDS
 from tests.factories import (
     ActionFactory,
@@ -84,9 +84,28 @@ def council_order(queryset):
     )
 
 
+# Text a spreadsheet would read as a formula, or that CSV must quote, in every text column.
+AWKWARD_TEXT = [
+    "=1+1",
+    "@SUM(A1:A2)",
+    "-2",
+    "+44 1632 960000",
+    "\tTabbed",
+    "\rCarriage return first",
+    'Commas, "quotes", and\r\nlines\nof text',
+    "Café ☕ – naïve Ünïcödé 日本語",
+    "'Already quoted",
+    "a=b, not a formula",
+    " =padded",
+]
+
+
 @pytest.fixture
 def varied_risks(db):
-    """Risks with every kind of value the export writes, across two directorates."""
+    """Risks with every kind of value the export writes, across three directorates, with text
+    that a spreadsheet would read as a formula or that CSV must quote in every text column."""
+    ScoreBand.objects.filter(name="Low").update(name="-Low")
+    ScoreBand.objects.filter(name="Medium").update(name='Medium, 50% "likely"')
     housing = PartnershipFactory(
         status=Partnership.Status.ACTIVE,
         name='=HYPERLINK("http://evil.example")',
@@ -95,6 +114,27 @@ def varied_risks(db):
     no_directorate = PartnershipFactory(status=Partnership.Status.ACTIVE, directorate=None)
     councillor = PersonFactory(name="Ann Smith", kind=Person.Kind.COUNCILLOR)
     already = PersonFactory(name="Cllr Bob Jones", kind=Person.Kind.COUNCILLOR)
+    awkward = PartnershipFactory(
+        status=Partnership.Status.ACTIVE,
+        name='+Awkward, "partnership"',
+        directorate=DirectorateFactory(name="@Directorate"),
+    )
+    for number, text in enumerate(AWKWARD_TEXT):
+        RiskFactory(
+            partnership=awkward,
+            owner=PersonFactory(
+                name=text, kind=Person.Kind.COUNCILLOR if number % 2 else Person.Kind.OFFICER
+            ),
+            title=text,
+            cause=text,
+            event=AWKWARD_TEXT[-1 - number],
+            impact="" if number == 0 else text,
+            raised_on=date(2025, 12, 31),
+            next_review_due=TODAY - timedelta(days=1 + number),
+            actual_likelihood=1 + number % 5,
+            actual_impact=1,
+        )
+    Risk.objects.filter(title="-2").update(category="=not a choice")
     flagged = RiskFactory(
         partnership=housing,
         owner=councillor,
@@ -174,20 +214,43 @@ def test_the_risk_csv_has_the_same_bytes_as_when_built_from_each_risk(
     assert streamed == reference_csv(expected)
     if query == {"status": "all"}:
         rows = list(csv.reader(io.StringIO(streamed.decode("utf-8-sig"))))
-        assert len(rows) == 5
+        assert len(rows) == 5 + len(AWKWARD_TEXT)
         flagged = next(row for row in rows if row[4].startswith("'@Flagged"))
         assert flagged[1] == '\'=HYPERLINK("http://evil.example")'
         assert flagged[6] == "'+cause"
         assert flagged[9] == "Cllr Ann Smith"
         assert flagged[5] == "Legal and compliance"
-        assert flagged[26:] == ["No", "Yes", str(TODAY - timedelta(days=3)), "Action directed",
-                                "2", "1"]  # fmt: skip
+        assert flagged[23] == f"{TODAY - timedelta(days=60):%d/%m/%Y}"
+        assert flagged[26:] == ["No", "Yes", f"{TODAY - timedelta(days=3):%d/%m/%Y}",
+                                "Action directed", "2", "1"]  # fmt: skip
 
 
 def _querydict(query):
     data = QueryDict(mutable=True)
     data.update(query)
     return data
+
+
+def test_the_risk_csv_makes_awkward_text_safe_and_writes_uk_dates(democratic_client, varied_risks):
+    text = body(democratic_client.get(RISK_CSV, {"status": "all"})).decode("utf-8-sig")
+    rows = {row[4]: row for row in csv.reader(io.StringIO(text))}
+    first = rows["'=1+1"]
+    assert first[:4] == [first[0], '\'+Awkward, "partnership"', "'@Directorate", "R1"]
+    assert first[5:11] == ["Financial", "'=1+1", " =padded", "", "'=1+1", "Open"]
+    assert first[11:23] == ["4", "5", "20", "Very high", "1", "1", "1", "'-Low",
+                            "2", "3", "6", 'Medium, 50% "likely"']  # fmt: skip
+    assert first[23:] == ["31/12/2025", "", f"{TODAY - timedelta(days=1):%d/%m/%Y}", "Yes", "No",
+                          "", "", "0", "0"]  # fmt: skip
+    assert rows["'@SUM(A1:A2)"][9] == "Cllr @SUM(A1:A2)", "a councillor's title comes first"
+    assert rows["'-2"][5:10] == ["'=not a choice", "'-2", "'Already quoted", "'-2", "'-2"]
+    assert rows["'+44 1632 960000"][9] == "Cllr +44 1632 960000"
+    assert rows["'\tTabbed"][6] == "'\tTabbed"
+    assert rows["'\rCarriage return first"][8] == "'\rCarriage return first"
+    lines = 'Commas, "quotes", and\r\nlines\nof text'
+    assert rows[lines][6:10] == [lines, "'\tTabbed", lines, lines]
+    cafe = "Café ☕ – naïve Ünïcödé 日本語"
+    assert rows[cafe][6:10] == [cafe, "'+44 1632 960000", cafe, f"Cllr {cafe}"]
+    assert "'Already quoted" in rows and "a=b, not a formula" in rows and " =padded" in rows
 
 
 def test_an_officer_exports_only_the_risks_of_partnerships_they_may_read(
@@ -202,7 +265,7 @@ def test_an_officer_exports_only_the_risks_of_partnerships_they_may_read(
     titles = {row[4] for row in excel.active.iter_rows(min_row=2, values_only=True)}
     assert "My draft risk" in text and "My draft risk" in titles
     assert "Hidden draft risk" not in text and "Hidden draft risk" not in titles
-    assert len(titles) == 5
+    assert len(titles) == 5 + len(AWKWARD_TEXT)
 
 
 def test_the_excel_export_holds_the_same_cells_as_the_csv_with_real_dates_and_numbers(
@@ -223,13 +286,13 @@ def test_the_excel_export_holds_the_same_cells_as_the_csv_with_real_dates_and_nu
                 assert expected == ""
             elif cell.is_date:
                 assert cell.number_format == "dd/mm/yyyy"
-                assert cell.value.date().isoformat() == expected
+                assert f"{cell.value:%d/%m/%Y}" == expected
             elif isinstance(cell.value, int):
                 assert str(cell.value) == expected
             else:
                 assert cell.data_type == "s", "text must never be stored as a formula"
                 # An XML reader turns a stored carriage return into a line feed.
-                assert (cell.value or "") == expected.replace("\r\n", "\n")
+                assert (cell.value or "") == expected.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied_risks):
@@ -241,11 +304,14 @@ def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied
         rest = b"".join(pieces)
     assert first.decode("utf-8") == "\ufeff" + ",".join(EXPORT_HEADER) + "\r\n"
     assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
-    assert len(list(csv.reader(io.StringIO(rest.decode("utf-8"))))) == 4
-    # One query reads the rows, through a server-side cursor, once the heading is on its way.
+    assert len(list(csv.reader(io.StringIO(rest.decode("utf-8"))))) == 4 + len(AWKWARD_TEXT)
+    # One query reads the rows, PostgreSQL writing them as CSV, once the heading is on its way.
     reads = [q["sql"] for q in captured.captured_queries if '"risks_risk"' in q["sql"]]
     assert len(reads) == 1
-    assert reads[0].startswith("DECLARE"), "the rows must come from a server-side cursor"
+    assert reads[0].startswith("COPY ("), "PostgreSQL must write the rows"
+    assert reads[0].endswith(") TO STDOUT WITH (FORMAT csv)")
+    queries = [query["sql"] for query in captured.captured_queries]
+    assert queries[queries.index(reads[0]) - 1] == "SET TRANSACTION READ ONLY"
 
 
 @pytest.mark.django_db(transaction=True)
@@ -259,7 +325,7 @@ def test_a_download_given_up_half_way_ends_its_transaction(democratic_client, va
     # What the server does when the person cancels the download.
     response.close()
     assert not connection.in_atomic_block
-    assert Risk.objects.count() == 3004
+    assert Risk.objects.count() == 3004 + len(AWKWARD_TEXT)
 
 
 def grow_risks(count):

@@ -1,6 +1,6 @@
 import csv
 import io
-from datetime import date
+from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
@@ -70,9 +70,34 @@ def test_csv_writer_escapes_every_trigger_and_keeps_numbers(trigger):
         filename="test-2026-11-26.csv",
     )
     rows = read_csv(response)
-    assert rows[1] == [f"'{trigger}1+1", "-3.50", "2026-04-01"]
+    assert rows[1] == [f"'{trigger}1+1", "-3.50", "01/04/2026"]
     assert response["Content-Type"] == "text/csv; charset=utf-8"
     assert response["Content-Disposition"] == 'attachment; filename="test-2026-11-26.csv"'
+
+
+def test_csv_writer_writes_uk_dates_and_london_times_to_the_minute():
+    response = exports.csv_response(
+        ["Date", "Summer", "Winter", "Yes", "No", "Blank"],
+        [
+            [
+                date(2026, 11, 26),
+                datetime(2026, 7, 1, 13, 5, 59, tzinfo=UTC),
+                datetime(2026, 12, 1, 14, 5, tzinfo=UTC),
+                True,
+                False,
+                None,
+            ]
+        ],
+        filename="t.csv",
+    )
+    assert read_csv(response)[1] == [
+        "26/11/2026",
+        "01/07/2026 14:05",
+        "01/12/2026 14:05",
+        "Yes",
+        "No",
+        "",
+    ]
 
 
 @pytest.mark.parametrize("trigger", TRIGGERS)
@@ -162,9 +187,9 @@ def test_csv_export_has_every_column_escaped_and_all_rows(officer_client, regist
         "Sanjay Patel",
         "Yes",
         "1234.56",
-        "2026-04-01",
-        "2029-03-31",
-        "2027-04-01",
+        "01/04/2026",
+        "31/03/2029",
+        "01/04/2027",
     ]
     assert rows[2][1] == "Another partnership"
     assert len(rows) == 3, "someone else's draft must not be exported"

@@ -191,12 +191,12 @@ def test_the_open_data_csv_has_the_columns_and_escapes_formulas(client, register
         "Environment and Neighbourhoods",
         "Yes",
         "12345.67",
-        "2026-04-01",
-        "2029-03-31",
+        "01/04/2026",
+        "31/03/2029",
         "Active",
         "",
     ]
-    assert by_name["Old Town Centre Board"][-2:] == ["Closed", "2026-03-31"]
+    assert by_name["Old Town Centre Board"][-2:] == ["Closed", "31/03/2026"]
     assert by_name["Youth Forum"][4] == "Exampleshire Borough Council"
 
 
