@@ -7,7 +7,8 @@ cd "$(dirname "$0")/.."
 
 govuk=node_modules/govuk-frontend/dist/govuk
 
-rm -rf static/css static/assets
+rm -rf static/assets
+rm -f static/css/application.css  # the other stylesheets in static/css are written by hand
 rm -f static/js/govuk-frontend.min.js
 mkdir -p static/css static/js
 

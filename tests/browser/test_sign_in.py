@@ -24,6 +24,27 @@ def test_each_role_signs_in_and_out(request, page, live_server, sign_in, axe, ro
     expect(page).to_have_url(f"{live_server.url}/sign-in/?next=/")
 
 
+def test_the_menu_keeps_to_one_line_on_a_laptop_screen(
+    page, live_server, sign_in, axe, democratic_services
+):
+    """Democratic Services have the most sections; the account links have a strip of their own."""
+    page.set_viewport_size({"width": 1020, "height": 700})
+    sign_in(page, democratic_services.username)
+    menu = page.get_by_role("navigation", name="Menu").get_by_role("link")
+    expect(menu.last).to_have_text("Admin")
+    assert menu.count() >= 6
+    tops = {round(link.bounding_box()["y"]) for link in menu.all()}
+    assert len(tops) == 1, f"the menu wraps onto {len(tops)} lines"
+    account = page.get_by_role("navigation", name="Your account")
+    expect(account).to_contain_text("Signed in as")
+    expect(account.get_by_role("button", name="Sign out")).to_be_visible()
+    # By keyboard: the skip link, then the account links, then the service's sections.
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(account.get_by_role("link", name="Preferences")).to_be_focused()
+    axe(page, "home page at laptop width")
+
+
 def test_sign_in_page_and_its_errors_pass_axe(page, live_server, axe, officer):
     page.goto(f"{live_server.url}/sign-in/")
     axe(page, "sign-in page")
