@@ -7,8 +7,9 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from partnerships_site.my_work import decidable_by
+from partnerships_site.my_work import SECTION_LIMIT, decidable_by
 from register.models import ApprovalDecision, Partnership
 from reviews.models import ExitStrategy
 from tests.factories import (
@@ -164,7 +165,7 @@ def test_an_approver_sees_every_submission_waiting(approver, world):
 
 def test_a_read_only_user_is_told_nothing_waits_for_them(read_only, world):
     response = home(read_only)
-    assert response.context["approvals"].count == 0
+    assert "approvals" not in response.context
     assert "Nothing waits for you to act on" in response.content.decode()
     assert "Registrations to finish" not in response.content.decode()
 
@@ -185,19 +186,46 @@ def test_approvals_waiting_are_exactly_the_submissions_the_person_may_decide(rol
 # The counts match the lists they link to ---------------------------------------------------------
 
 
+@pytest.mark.parametrize("busy", [False, True], ids=["few", "more than the page lists"])
 @pytest.mark.parametrize("role", ["officer", "sponsor", "approver", "democratic_services"])
-def test_every_count_matches_the_list_it_links_to(role, request, world):
+def test_every_count_matches_the_list_it_links_to(role, busy, request, officer, sponsor, world):
+    if busy:
+        grow(officer, sponsor, world["person"])()
     user = request.getfixturevalue(role)
     context = home(user).context
-    linked = [
+    counted = [
         context[name]
         for name in ("approvals", "reviews", "risks", "exit_actions")
-        if context[name].list_url
+        if context[name].list_count is not None
     ]
-    assert linked, "each role has at least one section that links to a list"
-    for section in linked:
+    assert counted, "each role has at least one section that counts the list it links to"
+    for section in counted:
         assert list_count(user, section.list_url) == section.list_count, section.list_url
     assert context["reviews"].list_count == context["reviews"].count
+    if busy:
+        assert any(section.list_count > SECTION_LIMIT for section in counted)
+
+
+@pytest.mark.parametrize(
+    ("role", "name", "link"),
+    [
+        ("officer", "drafts", "See the drafts in the register"),
+        ("officer", "returned", "See the returned registrations in the register"),
+        ("sponsor", "approvals", "See the submissions in the register"),
+    ],
+)
+def test_a_section_without_a_list_of_its_own_links_to_a_wider_list_without_a_number(
+    role, name, link, request, officer, sponsor, world
+):
+    grow(officer, sponsor, world["person"])()
+    user = request.getfixturevalue(role)
+    response = home(user)
+    section = response.context[name]
+    assert section.is_capped
+    assert section.list_count is None
+    assert f'href="{escape(section.list_url)}">{link}</a>' in response.content.decode()
+    # The wider list holds at least every item of the section.
+    assert list_count(user, section.list_url) >= section.count
 
 
 def test_the_officers_overdue_risks_link_lists_exactly_their_overdue_risks(officer, world):
@@ -214,27 +242,144 @@ def test_the_page_shows_the_counts_and_links(officer, world):
     assert reverse("reviews:exit_action_list") in html
 
 
+# How much each section lists ---------------------------------------------------------------------
+
+
+def work(name, officer, approver, count):
+    """`count` items of one section's work, in the order the home page lists them, and whose."""
+    person = PersonFactory(user=officer)
+    if name in ("drafts", "returned"):
+        status = Status.DRAFT if name == "drafts" else Status.RETURNED
+        items = [PartnershipFactory(author=officer, status=status) for _ in range(count)]
+        for hours, partnership in enumerate(items):
+            Partnership.objects.filter(pk=partnership.pk).update(
+                updated_at=timezone.now() - timedelta(hours=hours)
+            )
+        return officer, items
+    if name == "approvals":
+        items = [
+            PartnershipFactory(
+                status=Status.SUBMITTED, submitted_at=timezone.now() - timedelta(days=count - n)
+            )
+            for n in range(count)
+        ]
+        return approver, items
+    partnership = PartnershipFactory(status=Status.ACTIVE)
+    if name == "risks":
+        items = [
+            RiskFactory(partnership=partnership, owner=person, next_review_due=days(n - 5))
+            for n in range(count)
+        ]
+    elif name == "actions":
+        risk = RiskFactory(partnership=partnership, next_review_due=days(300))
+        items = [
+            ActionFactory(risk=risk, owner=person, estimated_completion=days(n - 5))
+            for n in range(count)
+        ]
+    else:
+        strategy = exit_strategy()
+        items = [
+            ExitActionFactory(strategy=strategy, owner=person, due_date=days(n - 5))
+            for n in range(count)
+        ]
+    return officer, items
+
+
+CAPPED = {
+    "drafts": "You have 15 registrations in progress; the 10 saved most recently are shown.",
+    "returned": "15 registrations have been returned to you; the 10 saved most recently are shown.",
+    "approvals": "15 submissions are waiting for your decision; the 10 waiting longest are shown.",
+    "risks": "15 risks are due for review in the next 30 days or overdue; "
+    "the 10 due soonest are shown.",
+    "actions": "15 of your risk actions are due in the next 30 days or overdue; "
+    "the 10 due soonest are shown.",
+    "exit_actions": "15 of your exit actions are due in the next 30 days or overdue; "
+    "the 10 due soonest are shown.",
+}
+
+
+@pytest.mark.parametrize("name", CAPPED)
+def test_a_section_with_15_items_lists_the_10_soonest_and_says_there_are_15(
+    name, officer, approver
+):
+    user, items = work(name, officer, approver, 15)
+    response = home(user)
+    section = response.context[name]
+    assert section.count == 15
+    assert [item.pk for item in section.items] == [item.pk for item in items[:SECTION_LIMIT]]
+    html = response.content.decode()
+    assert f'data-testid="{name.replace("_", "-")}-count">15<' in html
+    assert CAPPED[name] in html
+
+
+@pytest.mark.parametrize("name", CAPPED)
+def test_a_section_with_10_items_lists_them_all_without_a_word_about_the_rest(
+    name, officer, approver
+):
+    user, items = work(name, officer, approver, SECTION_LIMIT)
+    response = home(user)
+    section = response.context[name]
+    assert section.count == SECTION_LIMIT
+    assert [item.pk for item in section.items] == [item.pk for item in items]
+    assert not section.is_capped
+    html = response.content.decode()
+    assert f'data-testid="{name.replace("_", "-")}-capped"' not in html
+    assert "are shown." not in html
+
+
+@pytest.mark.parametrize(("due", "later"), [(3, 12), (12, 5)])
+def test_exit_actions_due_soon_are_counted_apart_from_the_open_ones_the_list_shows(
+    due, later, officer
+):
+    person = PersonFactory(user=officer)
+    strategy = exit_strategy()
+    for n in range(due):
+        ExitActionFactory(strategy=strategy, owner=person, due_date=days(n))
+    for n in range(later):
+        ExitActionFactory(strategy=strategy, owner=person, due_date=days(60 + n))
+    section = home(officer).context["exit_actions"]
+    assert section.count == due
+    assert len(section.items) == min(due, SECTION_LIMIT)
+    assert all(action.due_date <= days(30) for action in section.items)
+    assert section.list_count == due + later == list_count(officer, section.list_url)
+
+
 # Queries ----------------------------------------------------------------------------------------
 
 
 def grow(officer, sponsor, person):
+    """More of every kind of work than the home page lists, for the officer and the sponsor."""
+
     def add():
-        for _ in range(4):
+        strategy = exit_strategy()
+        for _ in range(SECTION_LIMIT + 5):
             PartnershipFactory(author=officer)
+            PartnershipFactory(author=officer, status=Status.RETURNED)
             submitted(sponsor)
-            active_partnership(sponsoring_officer=sponsor, next_review_due=days(-1))
-            risk = RiskFactory(owner=person, next_review_due=days(-2))
+            sponsored = active_partnership(sponsoring_officer=sponsor, next_review_due=days(-1))
+            risk = RiskFactory(partnership=sponsored, owner=person, next_review_due=days(-2))
             ActionFactory(risk=risk, owner=person, estimated_completion=days(-1))
-            ExitActionFactory(strategy=exit_strategy(), owner=person, due_date=days(2))
+            ExitActionFactory(strategy=strategy, owner=person, due_date=days(2))
+            ExitActionFactory(strategy=strategy, owner=person, due_date=days(100))
 
     return add
 
 
 @pytest.mark.parametrize(
-    "role", ["officer", "sponsor", "approver", "democratic_services", "read_only"]
+    ("role", "queries", "capped"),
+    [
+        ("officer", 9, ["drafts", "returned", "risks", "actions", "exit_actions"]),
+        ("sponsor", 9, ["approvals", "risks"]),
+        ("approver", 9, ["approvals"]),
+        ("democratic_services", 9, ["approvals"]),
+        ("read_only", 2, []),
+    ],
 )
-def test_the_home_page_runs_a_fixed_number_of_queries(role, request, officer, sponsor, world):
+def test_the_home_page_runs_a_fixed_number_of_queries(
+    role, queries, capped, request, officer, sponsor, world
+):
     user = request.getfixturevalue(role)
-    assert_queries_fixed(
-        client_for(user), reverse("home"), grow(officer, sponsor, world["person"]), most=10
-    )
+    grown = grow(officer, sponsor, world["person"])
+    assert assert_queries_fixed(client_for(user), reverse("home"), grown, most=queries) == queries
+    context = home(user).context
+    assert [name for name in capped if context[name].is_capped] == capped

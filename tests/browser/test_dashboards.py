@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from partnerships_site.my_work import SECTION_LIMIT
 from register.management.commands.seed_demo import DEMO_PASSWORD
 from register.models import Partnership
 from reviews.models import ExitAction, ExitStrategy, due_for_review
@@ -80,6 +81,16 @@ def test_each_roles_home_page_shows_its_work_for_the_demo_data(
             expect(page.get_by_test_id(test_id)).to_have_count(0)
             continue
         expect(page.get_by_test_id(test_id)).to_have_text(str(count))
+    # A table lists the soonest few, and says how many there are when that is not all of them.
+    for section in ["risks", "actions", "exit-actions"]:
+        count = expected[f"{section}-count"]
+        expect(page.locator(f"#{section} tbody tr")).to_have_count(min(count, SECTION_LIMIT))
+        capped = page.get_by_test_id(f"{section}-capped")
+        expect(capped).to_have_count(1 if count > SECTION_LIMIT else 0)
+        if count > SECTION_LIMIT:
+            expect(capped).to_have_text(
+                re.compile(rf"^\s*{count} .* the {SECTION_LIMIT} due soonest")
+            )
     # The demo data gives every role something to do.
     assert any(expected.values())
 
