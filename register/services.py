@@ -94,7 +94,9 @@ def start_registration(*, author, name, creation_token=None, **fields):
         directorate=profile.directorate if profile else None,
         **fields,
     )
-    partnership.full_clean(exclude=["reference"])
+    # The token's uniqueness is left to the database: a same-moment post that saved first is
+    # found below, where checking here would report it to the person as an error.
+    partnership.full_clean(exclude=["reference", "creation_token"])
     try:
         with transaction.atomic():
             partnership.save()

@@ -781,9 +781,7 @@ def test_bad_filters_show_an_error_not_a_crash(officer_client, spread, query):
     assert response.context["filter"].errors or query.endswith("maybe")
 
 
-def test_a_partnership_is_found_by_its_reference_or_words_of_its_name(
-    officer_client, spread
-):
+def test_a_partnership_is_found_by_its_reference_or_words_of_its_name(officer_client, spread):
     partnership = spread["low"].partnership
     Partnership.objects.filter(pk=partnership.pk).update(name="Riverside Flood Forum")
     by_name = {"Low risk"}
