@@ -134,7 +134,10 @@ def history_entries(obj, events) -> list[HistoryEntry]:
                     v for v in pair if v not in (None, "")
                 )
     user_model = get_user_model()
-    rows = read_rows({**wanted, user_model: wanted.get(user_model, set()) | user_ids})
+    # Read even when no change names anyone, so a page of history runs a fixed number of queries.
+    rows = read_rows(
+        {**wanted, user_model: wanted.get(user_model, set()) | user_ids}, always=bool(events)
+    )
     related_names = {key: str(row) for key, row in rows.items()}
     users = {
         row.pk: (row.get_full_name() or row.get_username())

@@ -167,12 +167,17 @@ def _rows_sql(model):
     return f"{sql} WHERE {pk_column} = ANY(%s)", tuple(params)
 
 
-def read_rows(wanted):
+def read_rows(wanted, *, always=False):
     """Rows of several models, read in one query: {model: ids} to {(model, str(pk)): row}.
 
-    Each model's part of the query is compiled once per process (see _rows_sql()).
+    Each model's part of the query is compiled once per process (see _rows_sql()). With nothing
+    to read there is no query, unless `always`: a page then runs the same number of queries
+    whatever its rows point at.
     """
-    wanted = [(model, ids) for model, ids in wanted.items() if ids]
+    kept = [(model, ids) for model, ids in wanted.items() if ids]
+    if not kept and always and wanted:
+        kept = [next(iter(wanted.items()))]
+    wanted = kept
     if not wanted:
         return {}
     parts, params = [], []

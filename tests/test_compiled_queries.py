@@ -2,6 +2,7 @@
 
 from decimal import Decimal
 
+import pghistory
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
@@ -13,7 +14,7 @@ from django.urls import reverse
 from partnerships_site.backends import CouncilModelBackend
 from partnerships_site.compiled import compiled_once
 from partnerships_site.related_lists import RelatedLists, read_rows
-from register.models import FinancialContribution, Partnership, PartnershipPartner
+from register.models import Directorate, FinancialContribution, Partnership, PartnershipPartner
 from tests.factories import FinancialContributionFactory, PartnerFactory
 
 pytestmark = pytest.mark.django_db
@@ -86,6 +87,24 @@ def test_read_rows_reads_several_models_in_one_query_from_ids_as_history_keeps_t
     assert rows[(type(directorate), str(directorate.pk))].name == directorate.name
     assert (FinancialContribution, "999999999") not in rows
     assert read_rows({FinancialContribution: set()}) == {}
+    with CaptureQueriesContext(connection) as queries:
+        assert read_rows({FinancialContribution: set()}, always=True) == {}
+    assert len(queries) == 1
+
+
+def test_a_history_costs_the_same_queries_whether_or_not_its_changes_name_anyone(officer):
+    from partnerships_site.history import history_for
+
+    system_made = Directorate.objects.create(name="Set up by a command")
+    with pghistory.context(user=officer.pk):
+        person_made = Directorate.objects.create(name="Set up by a person")
+    counts = []
+    for directorate in (system_made, person_made):
+        with CaptureQueriesContext(connection) as queries:
+            entries = history_for(directorate)
+        counts.append(len(queries))
+    assert entries[0].who == officer.get_full_name()
+    assert counts[0] == counts[1] == 2  # the events, then the people and records they name
 
 
 def test_the_signed_in_person_is_read_with_the_roles_and_permissions_django_would_read(
