@@ -15,7 +15,6 @@ import logging
 import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from html.parser import HTMLParser
 
 from django.conf import settings
 from django.core import mail
@@ -48,6 +47,7 @@ from tests.factories import (
     active_partnership,
     complete_partnership,
 )
+from tests.helpers import FormReader
 from tests.proof.payloads import form_body, is_split_date, split_date
 
 # Tables whose rows a rejected input must leave exactly as they were.
@@ -214,64 +214,6 @@ def forged_ids(world):
 
 
 # Reading forms as a browser would ------------------------------------------------------------
-
-
-class FormReader(HTMLParser):
-    """Each form on a page: its method, action and the (name, value) pairs a browser would post."""
-
-    def __init__(self):
-        super().__init__()
-        self.forms, self.current, self.select, self.textarea = [], None, None, None
-
-    def handle_starttag(self, tag, attrs):
-        attrs = dict(attrs)
-        if tag == "form":
-            self.current = {"attrs": attrs, "pairs": [], "names": []}
-            self.forms.append(self.current)
-            return
-        if self.current is None:
-            return
-        name = attrs.get("name")
-        if tag == "input" and name:
-            kind = attrs.get("type", "text")
-            self.current["names"].append(name)
-            if kind in {"submit", "button", "file", "image", "reset"}:
-                return
-            if kind in {"radio", "checkbox"} and "checked" not in attrs:
-                return
-            value = attrs.get("value", "on" if kind == "checkbox" else "")
-            self.current["pairs"].append((name, value))
-        elif tag == "select" and name:
-            self.current["names"].append(name)
-            self.select = [name, None, [], "multiple" in attrs]
-        elif tag == "option" and self.select is not None:
-            value = attrs.get("value", "")
-            if self.select[1] is None:
-                self.select[1] = value
-            if "selected" in attrs:
-                self.select[2].append(value)
-        elif tag == "textarea" and name:
-            self.current["names"].append(name)
-            self.textarea = [name, ""]
-
-    def handle_data(self, data):
-        if self.textarea is not None:
-            self.textarea[1] += data
-
-    def handle_endtag(self, tag):
-        if tag == "form":
-            self.current = None
-        elif tag == "select" and self.select is not None and self.current is not None:
-            name, first, selected, multiple = self.select
-            if selected:
-                self.current["pairs"] += [(name, value) for value in selected]
-            elif not multiple:
-                self.current["pairs"].append((name, first or ""))
-            self.select = None
-        elif tag == "textarea" and self.textarea is not None and self.current is not None:
-            name, text = self.textarea
-            self.current["pairs"].append((name, text.removeprefix("\n")))
-            self.textarea = None
 
 
 def main_form(content):

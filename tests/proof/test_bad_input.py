@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.html import escape
 
 from register.models import Partnership
+from register.sections import SECTIONS
 from reviews.models import ExitAction
 from risks.models import Risk
 from tests.proof.payloads import FAMILIES, PAYLOADS, sample
@@ -149,18 +150,7 @@ def app_form_targets(world):
             },
         ),
     ]
-    for slug in [
-        "about_you",
-        "partnership",
-        "council_role",
-        "corporate_plan",
-        "partners",
-        "resources",
-        "risk",
-        "checklist",
-        "documents",
-        "evaluation",
-    ]:
+    for slug in (section.slug for section in SECTIONS):
         targets.append(
             FormTarget(
                 f"section {slug}",

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 
 from partnerships_site.middleware import RejectUnsafeInputMiddleware
+from register.sections import SECTIONS
 from tests.proof.payloads import PAYLOADS, form_body
 from tests.proof.sweep import ErrorLog, Sweep, build_world, logical_fields, main_form, with_value
 from tests.proof.test_bad_input import NOT_FIELDS, RISK_PARAMS
@@ -29,18 +30,7 @@ from tests.proof.test_bad_input import NOT_FIELDS, RISK_PARAMS
 pytestmark = [pytest.mark.proof, pytest.mark.django_db]
 
 SEED = 20261126
-SECTIONS = [
-    "about_you",
-    "partnership",
-    "council_role",
-    "corporate_plan",
-    "partners",
-    "resources",
-    "risk",
-    "checklist",
-    "documents",
-    "evaluation",
-]
+SECTION_SLUGS = [section.slug for section in SECTIONS]
 SECTION_EXAMPLES = 300  # x 10 sections
 RISK_EXAMPLES = 500  # x adding and changing
 LIST_EXAMPLES = {"register": 2500, "risks": 2000, "reviews": 1000}
@@ -178,7 +168,7 @@ def run_form_examples(data, *, state, sweep, world, label):
 def test_generated_input_to_every_registration_section(world, sweep):
     draft = world.partnerships["draft"]
     direct = Direct(world.users["officer"])
-    for slug in SECTIONS:
+    for slug in SECTION_SLUGS:
         url = reverse("register:partnership_section", args=[draft.reference, slug])
         pairs, fields = form_of(world, "officer", url)
         state = {"url": url, "user": "officer", "pairs": pairs, "fields": fields}
@@ -293,7 +283,7 @@ def test_generated_input_through_the_whole_middleware_stack(world, sweep):
 
 def test_there_are_at_least_ten_thousand_generated_examples():
     total = (
-        SECTION_EXAMPLES * len(SECTIONS)
+        SECTION_EXAMPLES * len(SECTION_SLUGS)
         + RISK_EXAMPLES * 2
         + sum(LIST_EXAMPLES.values())
         + CLIENT_EXAMPLES * 2
