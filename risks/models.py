@@ -29,6 +29,8 @@ from register.models import Partnership, Person
 # by model and form validation and by a trigger (see Risk.Meta.triggers).
 MIN_MATRIX_SIZE = 3
 MAX_MATRIX_SIZE = 10
+# A risk is scored three times: before controls, now, and the target once actions are done.
+SCORE_KINDS = ("inherent", "actual", "residual")
 
 HEX_COLOUR = RegexValidator(r"^#[0-9a-fA-F]{6}$", "Enter a colour as # and six hex digits.")
 
@@ -56,7 +58,7 @@ def contrast_ratio(first: str, second: str) -> float:
 def score_range_condition(prefix=""):
     """Every likelihood and impact column within the widest matrix the council may configure."""
     condition = Q()
-    for kind in ("inherent", "actual", "residual"):
+    for kind in SCORE_KINDS:
         for axis in ("likelihood", "impact"):
             name = f"{prefix}{kind}_{axis}"
             condition &= Q(**{f"{name}__gte": 1, f"{name}__lte": MAX_MATRIX_SIZE})
@@ -70,11 +72,7 @@ def residual_not_above_inherent():
     )
 
 
-SCORE_FIELDS = [
-    f"{kind}_{axis}"
-    for kind in ("inherent", "actual", "residual")
-    for axis in ("likelihood", "impact")
-]
+SCORE_FIELDS = [f"{kind}_{axis}" for kind in SCORE_KINDS for axis in ("likelihood", "impact")]
 
 
 def scores_within_matrix_trigger(table: str):

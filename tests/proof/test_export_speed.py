@@ -21,9 +21,9 @@ from openpyxl import load_workbook
 from partnerships_site import exports
 from partnerships_site.benchmarking import measure_export
 from register.models import Partnership, Person
+from risks.exports import EXPORT_HEADER
 from risks.filters import RiskFilter
-from risks.models import Escalation, Matrix, Risk, RiskReview, ScoreBand
-from risks.views import EXPORT_HEADER, SCORE_KINDS
+from risks.models import SCORE_KINDS, Escalation, Matrix, Risk, RiskReview, ScoreBand
 from tests.factories import (
     ActionFactory,
     DirectorateFactory,

@@ -16,8 +16,8 @@ from openpyxl import load_workbook
 
 from partnerships_site import exports
 from register.models import Partnership, Person
+from risks.exports import EXPORT_HEADER
 from risks.models import Risk, RiskReview
-from risks.views import EXPORT_HEADER
 from tests.factories import (
     ActionFactory,
     DirectorateFactory,
