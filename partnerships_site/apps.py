@@ -6,4 +6,4 @@ class PartnershipsSiteConfig(AppConfig):
     verbose_name = "Partnerships Register site"
 
     def ready(self):
-        from partnerships_site import signals  # noqa: F401
+        from partnerships_site import prepared, signals  # noqa: F401

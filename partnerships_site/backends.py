@@ -18,6 +18,7 @@ from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat
 
 from partnerships_site.compiled import compiled_once
+from partnerships_site.prepared import planned_once
 
 
 def _permission_names(permissions):
@@ -52,13 +53,14 @@ class CouncilModelBackend(ModelBackend):
     """Django's ModelBackend, reading a user's profile, groups and permissions with the user."""
 
     def get_user(self, user_id):
-        user = (
-            get_user_model()
-            ._default_manager.select_related("profile__directorate")
-            .annotate(**{name: build() for name, build in _roles_and_permissions().items()})
-            .filter(pk=user_id)
-            .first()
-        )
+        with planned_once():
+            user = (
+                get_user_model()
+                ._default_manager.select_related("profile__directorate")
+                .annotate(**{name: build() for name, build in _roles_and_permissions().items()})
+                .filter(pk=user_id)
+                .first()
+            )
         if user is None or not self.user_can_authenticate(user):
             return None
         user.group_names = list(user.loaded_group_names)

@@ -20,6 +20,7 @@ from django.utils.text import capfirst
 from pghistory.models import Events
 
 from partnerships_site.pagination import pagination_items
+from partnerships_site.prepared import planned_once
 from partnerships_site.related_lists import read_rows
 
 EMPTY = "(blank)"
@@ -114,7 +115,8 @@ def history_entries(obj, events) -> list[HistoryEntry]:
     Changes to rows that belong to obj are each named by the row they were made to. An update
     that changed only bookkeeping columns (the version, the search index) is left out.
     """
-    events = list(events)
+    with planned_once():
+        events = list(events)
 
     # Resolve foreign keys and users in one query, not one per change.
     wanted: dict = {}

@@ -32,6 +32,7 @@ from django.db.models.functions import Cast, JSONObject
 from django.shortcuts import get_object_or_404
 
 from partnerships_site.compiled import compiled_once
+from partnerships_site.prepared import planned_once
 
 PREFIX = "related_list_"
 
@@ -154,7 +155,8 @@ class RelatedLists:
 
     def get(self, queryset, **lookups):
         """The one record the lookups name, with its lists, or a 404."""
-        return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
+        with planned_once():
+            return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
 
 
 @cache

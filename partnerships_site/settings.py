@@ -300,6 +300,10 @@ PGTRIGGER_INSTALL_ON_MIGRATE = True
 # a request makes, and a GET changes nothing (the access matrix proves it of every URL).
 PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 
+# The reads every record page makes are planned once per database connection (see
+# partnerships_site/prepared.py). Off behind a pooler that shares connections between transactions.
+PREPARED_READS = env_bool("DJANGO_PREPARED_READS", True)
+
 # Logging: errors to the console, where gunicorn or systemd collect them.
 
 LOGGING = {
