@@ -23,6 +23,16 @@ class GovUKFormMixin:
         self.helper.form_tag = False
 
 
+def searchable_select():
+    """A drop-down of people that becomes GOV.UK's accessible autocomplete in the browser.
+
+    Hundreds of officers make a long list to scroll: static/js/autocomplete.js lets the user type
+    part of a name or job title instead. The drop-down stays in the page and is what is sent.
+    A plain Select, so crispy-forms-gds draws it (and its error state) as a GOV.UK drop-down.
+    """
+    return forms.Select(attrs={"data-module": "app-autocomplete"})
+
+
 class SignInForm(GovUKFormMixin, auth_forms.AuthenticationForm):
     error_messages = {
         **auth_forms.AuthenticationForm.error_messages,

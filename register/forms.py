@@ -16,6 +16,7 @@ from partnerships_site.forms import (
     GovUKFormMixin,
     PlainMessagesMixin,
     UKDateField,
+    searchable_select,
 )
 from register.models import (
     DOCUMENT_EXTENSIONS,
@@ -163,6 +164,8 @@ def officer_label(user):
 
 
 class OfficerChoiceField(forms.ModelChoiceField):
+    widget = searchable_select()
+
     def label_from_instance(self, user):
         return officer_label(user)
 

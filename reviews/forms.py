@@ -5,7 +5,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from partnerships_site.forms import DayMonthYearField, GovUKFormMixin
+from partnerships_site.forms import DayMonthYearField, GovUKFormMixin, searchable_select
 from register.models import Person
 from reviews.models import (
     AnnualReview,
@@ -228,6 +228,7 @@ class ExitActionPlanForm(GovUKFormMixin, forms.ModelForm):
     class Meta:
         model = ExitAction
         fields = ["description", "owner", "due_date"]
+        widgets = {"owner": searchable_select()}
         error_messages = {
             "description": {"required": "Enter the action"},
             "owner": {

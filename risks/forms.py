@@ -8,7 +8,13 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
-from partnerships_site.forms import DATE_HINT, GovUKFormMixin, PlainMessagesMixin, UKDateField
+from partnerships_site.forms import (
+    DATE_HINT,
+    GovUKFormMixin,
+    PlainMessagesMixin,
+    UKDateField,
+    searchable_select,
+)
 from register.models import Person
 from risks.models import Action, Control, Escalation, Mitigation, Risk
 
@@ -77,6 +83,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         super().__init__(
             queryset=Person.objects.order_by("name", "pk"),
             empty_label="Select a person",
+            widget=searchable_select(),
             **kwargs,
         )
 

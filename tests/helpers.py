@@ -85,3 +85,16 @@ class FormReader(HTMLParser):
             name, text = self.textarea
             self.current["pairs"].append((name, text.removeprefix("\n")))
             self.textarea = None
+
+
+def choose(scope, label, option):
+    """Pick a person in a drop-down that static/js/autocomplete.js turned into an autocomplete.
+
+    As a user does: type the start of the name into the box, then pick the match from the list.
+    """
+    from playwright.sync_api import expect
+
+    box = scope.get_by_label(label, exact=True)
+    box.fill(option[:4])
+    scope.get_by_role("option", name=option, exact=True).click()
+    expect(box).to_have_value(option)

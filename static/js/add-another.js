@@ -2,6 +2,8 @@
 // form and the server shows the page again with one more blank row; with it, the last row is
 // copied here, emptied and renumbered, and the keyboard focus moves into it.
 
+import { initAutocomplete, unenhance } from './autocomplete.js'
+
 function renumber (element, prefix, from, to) {
   const old = `${prefix}-${from}-`
   const fresh = `${prefix}-${to}-`
@@ -49,6 +51,7 @@ function addRow (button) {
   const last = rows[rows.length - 1]
   const from = last.id.slice(prefix.length + 1, -'-row'.length)
   const row = last.cloneNode(true)
+  unenhance(row) // the copy's autocompletes are lifeless: its drop-downs are enhanced afresh
   row.id = `${prefix}-${count}-row`
   row.querySelectorAll('*').forEach((element) => renumber(element, prefix, from, count))
   empty(row)
@@ -59,6 +62,7 @@ function addRow (button) {
   rule.className = 'govuk-section-break govuk-section-break--m govuk-section-break--visible'
   button.before(row, rule)
   total.value = String(count + 1)
+  initAutocomplete(row)
   const first = row.querySelector('input:not([type=hidden]), select, textarea')
   if (first) first.focus()
   return true

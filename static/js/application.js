@@ -3,6 +3,8 @@
 // in base.html has added the govuk-frontend-supported class to <body>.
 import { initAll } from './govuk-frontend.min.js'
 import { initAddAnother } from './add-another.js'
+import { initAutocomplete } from './autocomplete.js'
 
 initAll()
+initAutocomplete()
 initAddAnother()

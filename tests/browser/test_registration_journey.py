@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from register import services
 from register.models import Partnership, current_financial_year
 from tests.factories import CorporatePriorityFactory
+from tests.helpers import choose
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -49,11 +50,11 @@ def test_an_officer_registers_a_partnership_over_two_visits(
     expect(page.get_by_role("heading", level=1)).to_have_text("Details of the partnership")
     axe(page, "the partnership")
     page.get_by_label("Purpose of the partnership").fill("To bring the town centre back to life.")
-    page.get_by_label("Sponsoring officer").select_option(
-        label=f"{sponsor.get_full_name()} – Head of Housing"
-    )
-    page.get_by_label("Officer accountable for monitoring performance").select_option(
-        label=f"{officer.get_full_name()} – Project Officer"
+    choose(page, "Sponsoring officer", f"{sponsor.get_full_name()} – Head of Housing")
+    choose(
+        page,
+        "Officer accountable for monitoring performance",
+        f"{officer.get_full_name()} – Project Officer",
     )
     page.get_by_label("Start date").fill("01/04/2026")
     save_and_continue(page)
