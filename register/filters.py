@@ -7,7 +7,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from partnerships_site.choices import read_choices
+from partnerships_site.choices import ChoicesOnTheFormMixin, read_choices
 from partnerships_site.forms import GovUKFormMixin
 from register.models import (
     CorporatePriority,
@@ -74,8 +74,10 @@ def _search_condition(term):
     return condition
 
 
-class PartnershipFilter(django_filters.FilterSet):
+class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
     """The register's filters, search and sorting, shared by its page and its downloads."""
+
+    choice_filters = ("directorate", "priority", "lead")
 
     q = django_filters.CharFilter(
         label="Search",
@@ -145,14 +147,6 @@ class PartnershipFilter(django_filters.FilterSet):
             "priority",
             "review_due",
         ]
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # Plain functions, which form fields copy as they are (a bound method would be
-        # deep-copied along with the request it holds).
-        self.filters["directorate"].extra["choices"] = lambda: self.choices()["directorate"]
-        self.filters["priority"].extra["choices"] = lambda: self.choices()["priority"]
-        self.filters["lead"].extra["choices"] = lambda: self.choices()["lead"]
 
     def choices(self):
         """The choices of the directorate, priority and lead organisation filters.

@@ -8,7 +8,7 @@ from django.db.models.functions import Concat
 from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.utils import timezone
 
-from partnerships_site.choices import read_choices
+from partnerships_site.choices import ChoicesOnTheFormMixin, read_choices
 from partnerships_site.forms import GovUKFormMixin
 from register.filters import MAX_SEARCH_TERMS
 from register.models import Directorate, Person
@@ -45,7 +45,9 @@ class RiskFilterForm(GovUKFormMixin, forms.Form):
     ]
 
 
-class RiskFilter(django_filters.FilterSet):
+class RiskFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
+    choice_filters = ("directorate", "owner")
+
     score = django_filters.ChoiceFilter(
         label="Score", choices=SCORE_CHOICES, method="keep", empty_label=None
     )
@@ -116,10 +118,6 @@ class RiskFilter(django_filters.FilterSet):
             (band.pk, f"{band.name} ({band.min_score} to {band.max_score})")
             for band in self.matrix.bands
         ]
-        # Plain functions, which form fields copy as they are (a bound method would be
-        # deep-copied along with the request it holds).
-        for name in ["directorate", "owner"]:
-            self.filters[name].extra["choices"] = lambda name=name: self.choices()[name]
 
     def choices(self):
         """The directorate and risk owner choices, read once in one query."""
