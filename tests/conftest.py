@@ -160,3 +160,11 @@ def sign_in(live_server):
         page.get_by_role("button", name="Sign in").click()
 
     return do
+
+
+@pytest.fixture
+def page_without_javascript(browser):
+    """A browser page with JavaScript turned off, as some council desktops have it."""
+    context = browser.new_context(java_script_enabled=False)
+    yield context.new_page()
+    context.close()

@@ -46,18 +46,15 @@ def test_add_another_copies_a_row_in_the_page_with_javascript(
     assert sorted(names) == ["Exampleshire County Council", "Town Centre Traders"]
 
 
-def test_add_another_works_without_javascript(browser, live_server, officer):
+def test_add_another_works_without_javascript(
+    page_without_javascript, live_server, sign_in, officer
+):
     draft = services.start_registration(author=officer, name="No Script Partnership")
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("officer")
-    page.get_by_label("Password").fill("a-long-test-password-1234")
-    page.get_by_role("button", name="Sign in").click()
+    page = page_without_javascript
+    sign_in(page, "officer")
     page.goto(f"{live_server.url}/partnerships/{draft.reference}/edit/partners/")
     fill_two_partners(page)
     names = Partnership.objects.get(pk=draft.pk).partners.values_list(
         "organisation__name", flat=True
     )
     assert sorted(names) == ["Exampleshire County Council", "Town Centre Traders"]
-    context.close()

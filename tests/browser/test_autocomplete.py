@@ -89,16 +89,13 @@ def test_a_row_added_in_the_page_has_its_own_autocomplete(page, sign_in, axe, ad
     axe(page, "a second action row with its own autocomplete")
 
 
-def test_without_javascript_the_owner_is_a_plain_drop_down(browser, live_server, add_risk_url):
-    context = browser.new_context(java_script_enabled=False)
-    page = context.new_page()
-    page.goto(f"{live_server.url}/sign-in/")
-    page.get_by_label("Username").fill("sponsor")
-    page.get_by_label("Password").fill("a-long-test-password-1234")
-    page.get_by_role("button", name="Sign in").click()
+def test_without_javascript_the_owner_is_a_plain_drop_down(
+    page_without_javascript, sign_in, add_risk_url
+):
+    page = page_without_javascript
+    sign_in(page, "sponsor")
     page.goto(add_risk_url)
     page.get_by_label("Risk owner").select_option(label=AMIRA)
     expect(page.get_by_label("Risk owner")).to_have_value(
         str(Person.objects.get(name="Amira Hassan").pk)
     )
-    context.close()
