@@ -7,10 +7,10 @@ are the ones services.missing_for_submission uses.
 
 from dataclasses import dataclass, field
 
-from django import forms as django_forms
 from django.db.models import Prefetch
 from django.utils.formats import date_format
 
+from partnerships_site.errors import error_summary
 from register import forms
 from register.models import (
     ChecklistAnswer,
@@ -115,40 +115,20 @@ class SectionPage:
         return all(results) and not self.page_errors
 
     def error_items(self):
-        """Every error on the page as (anchor, message), in page order, for the summary."""
-        anchor = "#saved-values" if self.conflict else "#main-form-errors"
-        items = [(anchor, message) for message in self.page_errors]
-        items += _form_errors(self.form, self.form.prefix or "main")
-        for rowset, formset in self.rowsets:
-            if not formset.is_bound:
-                continue
-            items += [(f"#{rowset.prefix}-errors", e) for e in formset.non_form_errors()]
-            for row in formset.forms:
-                if formset.can_delete and formset._should_delete_form(row):
-                    continue
-                items += _form_errors(row, row.prefix)
-        if self.upload is not None:
-            items += _form_errors(self.upload, self.upload.prefix)
-        return items
+        """Every error on the page as (anchor, message), in page order, for the summary.
 
-
-def _anchor(bound_field):
-    widget = bound_field.field.widget
-    if isinstance(widget, django_forms.RadioSelect | django_forms.CheckboxSelectMultiple):
-        # crispy-forms-gds numbers each radio and checkbox from 1.
-        return f"#id_{bound_field.html_name}_1"
-    return f"#{bound_field.auto_id}"
-
-
-def _form_errors(form, prefix):
-    if not form.is_bound:
-        return []
-    items = [(f"#{prefix}-form-errors", error) for error in form.non_field_errors()]
-    for bound_field in form.hidden_fields():
-        items += [(f"#{prefix}-form-errors", error) for error in bound_field.errors]
-    for bound_field in form.visible_fields():
-        items += [(_anchor(bound_field), error) for error in bound_field.errors]
-    return items
+        Errors about a whole form or row are shown in place, in its box of form errors, and the
+        summary links there.
+        """
+        return error_summary(
+            self.form,
+            *self.formsets,
+            self.upload,
+            page_errors=self.page_errors,
+            page_anchor="#saved-values" if self.conflict else "#main-form-errors",
+            form_anchor=lambda form: f"#{form.prefix or 'main'}-form-errors",
+            formset_anchor=lambda formset: f"#{formset.prefix}-errors",
+        )
 
 
 class Section:

@@ -1,6 +1,5 @@
 """Forms for annual reviews and exits, in the protocol's words, with GOV.UK markup."""
 
-from crispy_forms_gds.fields import DateInputField
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
@@ -351,54 +350,3 @@ class NextReviewDateForm(GovUKFormMixin, forms.Form):
         if value and value < timezone.localdate():
             raise ValidationError("The next review date must be today or in the future")
         return value
-
-
-def error_summary_items(*forms_and_formsets):
-    """Every error on the page as (link target, message), for one GOV.UK error summary.
-
-    A page with several forms (a review and its priority answers, a strategy and its actions)
-    needs one summary, not one per form; each error links to the field it is about.
-    """
-    items = []
-
-    def add(href, message):
-        if (href, message) not in items:
-            items.append((href, message))
-
-    def first_target(form):
-        visible = form.visible_fields()
-        return _target(visible[0]) if visible else "#main-content"
-
-    def add_form(form):
-        if not form.is_bound or not form.errors:
-            return
-        for message in form.non_field_errors():
-            add(first_target(form), message)
-        for bound_field in form.hidden_fields():
-            for message in bound_field.errors:
-                add(first_target(form), message)
-        for bound_field in form.visible_fields():
-            for message in bound_field.errors:
-                add(_target(bound_field), message)
-
-    for item in forms_and_formsets:
-        if item is None:
-            continue
-        if isinstance(item, forms.BaseFormSet):
-            if item.is_bound:
-                for message in item.non_form_errors():
-                    add("#main-content", message)
-            for form in item.forms:
-                add_form(form)
-        else:
-            add_form(item)
-    return [{"href": href, "message": message} for href, message in items]
-
-
-def _target(bound_field):
-    """The id of the input an error about this field should take the person to."""
-    if isinstance(bound_field.field.widget, forms.RadioSelect):
-        return f"#id_{bound_field.html_name}_1"
-    if isinstance(bound_field.field, DateInputField):
-        return f"#{bound_field.auto_id}_0"
-    return f"#{bound_field.auto_id}"

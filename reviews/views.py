@@ -19,6 +19,7 @@ from django.utils.formats import date_format
 from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
+from partnerships_site.errors import error_summary
 from partnerships_site.related_lists import RelatedLists
 from register.models import Partnership, StatusChange
 from register.rules import is_democratic_services, is_read_only
@@ -33,7 +34,6 @@ from reviews.forms import (
     ExitStrategyForm,
     NextReviewDateForm,
     PriorityAlignmentFormSet,
-    error_summary_items,
 )
 from reviews.models import (
     AnnualReview,
@@ -276,7 +276,7 @@ class ReviewDueListView(FilterView):
         ]
         form = self.filterset.form
         context["scope"] = form.cleaned_data.get("scope") if form.is_valid() else ""
-        context["error_items"] = error_summary_items(form)
+        context["error_items"] = error_summary(form)
         return context
 
 
@@ -461,7 +461,7 @@ class ReviewUpdateView(ReviewObjectMixin, TemplateView):
         context.update(
             review=review,
             changes=services.changes_since_last_review(self.get_partnership(), review=review),
-            error_items=error_summary_items(context.get("form"), context.get("formset")),
+            error_items=error_summary(context.get("form"), context.get("formset")),
         )
         return context
 
@@ -528,7 +528,7 @@ class NextReviewDateUpdateView(ReviewPermissionMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["error_items"] = error_summary_items(context.get("form"))
+        context["error_items"] = error_summary(context.get("form"))
         return context
 
 
@@ -610,7 +610,7 @@ class ExitStrategyUpdateView(ExitStrategyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["strategy"] = self.get_strategy()
-        context["error_items"] = error_summary_items(context.get("form"), context.get("formset"))
+        context["error_items"] = error_summary(context.get("form"), context.get("formset"))
         return context
 
 
@@ -660,7 +660,7 @@ class ExitActionUpdateView(ExitStrategyMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["action"] = self.get_action()
-        context["error_items"] = error_summary_items(context.get("form"))
+        context["error_items"] = error_summary(context.get("form"))
         return context
 
 
@@ -725,6 +725,6 @@ class ExitCompleteView(ExitStrategyMixin, TemplateView):
             strategy=strategy,
             open_actions=list(strategy.actions.open().select_related("owner")),
             strategy_problems=list(strategy_problems.values()),
-            error_items=error_summary_items(form),
+            error_items=error_summary(form),
         )
         return context

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.forms.models import BaseInlineFormSet, inlineformset_factory
 from django.utils import timezone
 
+from partnerships_site.errors import error_summary
 from partnerships_site.forms import (
     DATE_HINT,
     GovUKFormMixin,
@@ -37,6 +38,8 @@ class ScoreField(forms.ChoiceField):
     """
 
     widget = forms.RadioSelect
+    # The grid gives its first radio the field's own id (risks/templatetags/risk_tags.py).
+    summary_anchor_suffix = ""
 
     def __init__(self, *, matrix, label, help_text, **kwargs):
         choices = [
@@ -129,40 +132,17 @@ class ScoresMixin:
         return values
 
 
-def _anchor(bound_field):
-    """The id of the input an error summary link should land on."""
-    widget = bound_field.field.widget
-    if isinstance(bound_field.field, ScoreField):
-        return bound_field.auto_id  # the score grid gives its first radio the field's own id
-    if isinstance(widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
-        return f"{bound_field.auto_id}_1"  # crispy-forms-gds numbers options from 1
-    return bound_field.auto_id
-
-
 def error_links(form, *formsets):
-    """Every error on a page of several forms, as (link, message) pairs in page order."""
-    links = []
+    """Every error on a page of a risk and its rows, as (link, message) pairs in page order.
 
-    def add(one_form, row_anchor=None, label=""):
-        visible = one_form.visible_fields()
-        for message in one_form.non_field_errors():
-            first = f"#{_anchor(visible[0])}" if visible else f"#{row_anchor}"
-            links.append((first, f"{label}{message}"))
-        for field in one_form.hidden_fields():
-            for message in field.errors:
-                links.append((f"#{row_anchor or 'main-content'}", f"{label}{message}"))
-        for field in visible:
-            for message in field.errors:
-                links.append((f"#{_anchor(field)}", f"{label}{message}"))
-
-    add(form)
-    for formset in formsets:
-        for message in formset.non_form_errors():
-            links.append((f"#{formset.prefix}-title", message))
-        for number, row in enumerate(formset.forms, start=1):
-            noun = getattr(formset, "noun", "row").capitalize()
-            add(row, row_anchor=f"{row.prefix}-row", label=f"{noun} {number}: ")
-    return links
+    An error about a whole row links to the row; one about a whole formset to its heading.
+    """
+    return error_summary(
+        form,
+        *formsets,
+        form_anchor=lambda one_form: f"#{one_form.prefix}-row" if one_form.prefix else None,
+        formset_anchor=lambda formset: f"#{formset.prefix}-title",
+    )
 
 
 # A risk, with its controls and actions --------------------------------------------------------

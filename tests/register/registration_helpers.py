@@ -48,7 +48,11 @@ def assert_field_error(response, anchor, message):
     """The message is in the error summary, linked to the field, and next to the field itself."""
     content = response.content.decode()
     escaped = escape(message)
-    assert f'<a href="#{anchor}">{escaped}</a>' in content, (
+    # In the summary, a row's errors are named by the row: "Representative 1: ...".
+    row = re.search(r"-(\d+)-", anchor)
+    label = rf"[A-Z][\w -]* {int(row.group(1)) + 1}: " if row else ""
+    linked = re.compile(rf'<a href="#{re.escape(anchor)}">{label}{re.escape(escaped)}</a>')
+    assert linked.search(content), (
         f"{message!r} is not in the error summary linked to #{anchor}: {error_summary(response)}"
     )
     beside = re.compile(
