@@ -155,7 +155,10 @@ class PreparedReads:
             return None
         if len(self.statements) >= MAX_STATEMENTS:
             _, oldest = self.statements.popitem(last=False)
-            cursor.execute(f"DEALLOCATE {oldest}")
+            try:
+                cursor.execute(f"DEALLOCATE {oldest}")
+            except psycopg.Error:
+                return None  # the connection is failing: the next request gets a new one
         self.counter += 1
         name = f"planned_once_{self.counter}"
         declared = f"({', '.join(types)})" if types else ""
