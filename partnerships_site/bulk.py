@@ -22,7 +22,8 @@ def insert_rows(objs):
         )
         for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
             obj.pk = pk
-        fields = meta.concrete_fields
+        # Generated columns (Partnership.search_text) are PostgreSQL's to write.
+        fields = [f for f in meta.concrete_fields if not f.generated]
         columns = ", ".join(quote(f.column) for f in fields)
         # Foreign keys to rows written earlier in this run take those rows' new ids, and
         # auto_now fields the time, as bulk_create would give them.

@@ -89,7 +89,7 @@ def _label(model, field_name):
     return capfirst(str(model_field.verbose_name))
 
 
-HIDDEN_FIELDS = {"id", "version", "creation_token", "password", "search_vector"}
+HIDDEN_FIELDS = {"id", "version", "creation_token", "password", "search_text"}
 
 
 def history_events(obj, *, include_related=False):

@@ -62,9 +62,7 @@ def _search_condition(term):
         partnership=OuterRef("pk"), person__name__icontains=term
     )
     condition = (
-        Q(name__icontains=term)
-        | Q(purpose__icontains=term)
-        | Q(reference__icontains=term)
+        Q(search_text__contains=Lower(Value(term)))  # the reference, name and purpose
         | Exists(partner)
         | Exists(representative)
     )

@@ -6,7 +6,7 @@ from django.conf import settings
 from django.core.validators import FileExtensionValidator, MaxValueValidator, MinValueValidator
 from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce, Lower
+from django.db.models.functions import Coalesce, Concat, Lower
 from django.urls import reverse
 from django.utils import timezone
 
@@ -377,7 +377,7 @@ STATUS_TAG_COLOURS = {
 }
 
 
-@pghistory.track()
+@pghistory.track(exclude=["search_text"])
 class Partnership(models.Model):
     """A partnership the council takes part in, as entered on the register (Appendix 2)."""
 
@@ -419,6 +419,23 @@ class Partnership(models.Model):
     status = models.CharField(max_length=20, choices=Status, default=Status.DRAFT)
     version = models.PositiveIntegerField(default=1, editable=False)
     creation_token = models.UUIDField(null=True, blank=True, unique=True, editable=False)
+    # The reference, name and purpose in lower case, for the register's search: kept by
+    # PostgreSQL as they change, so a search compares one column with no case to fold. Left
+    # out of the history, which has the columns it is made from.
+    search_text = models.GeneratedField(
+        expression=Lower(
+            Concat(
+                "reference",
+                Value(" "),
+                "name",
+                Value(" "),
+                "purpose",
+                output_field=models.TextField(),
+            )
+        ),
+        output_field=models.TextField(),
+        db_persist=True,
+    )
     is_confidential = models.BooleanField(
         "Confidential",
         default=False,

@@ -36,7 +36,9 @@ def save_with_version(instance, *, expected_version, update_fields=None):
     fields = update_fields or [
         f.name
         for f in model._meta.concrete_fields
-        if not f.primary_key and f.name not in {"version", "reference", "creation_token"}
+        if not f.primary_key
+        and not f.generated  # PostgreSQL keeps those (Partnership.search_text)
+        and f.name not in {"version", "reference", "creation_token"}
     ]
     values = {name: getattr(instance, name) for name in fields if name != "updated_at"}
     if "updated_at" in {f.name for f in model._meta.concrete_fields}:

@@ -3,6 +3,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
+from django.apps import apps
 from django.urls import reverse
 from django.utils import timezone
 
@@ -181,6 +182,27 @@ def test_search_finds_by_name_purpose_and_reference(officer_client):
     assert listed(officer_client.get(LIST_URL, {"q": "abuse"})) == [named.reference]
     assert listed(officer_client.get(LIST_URL, {"q": "AIR QUALITY"})) == [purposed.reference]
     assert listed(officer_client.get(LIST_URL, {"q": other.reference})) == [other.reference]
+
+
+def test_search_follows_a_change_of_name_or_purpose_and_takes_like_characters_literally(
+    officer_client,
+):
+    """The searched text is a column PostgreSQL keeps (Partnership.search_text)."""
+    partnership = live(name="Skills Board", purpose="Adult learning")
+    Partnership.objects.filter(pk=partnership.pk).update(
+        name="Employment Board", purpose="Jobs for 100% of school leavers"
+    )
+    assert listed(officer_client.get(LIST_URL, {"q": "skills"})) == []
+    assert listed(officer_client.get(LIST_URL, {"q": "EMPLOYMENT"})) == [partnership.reference]
+    assert listed(officer_client.get(LIST_URL, {"q": "100%"})) == [partnership.reference]
+    assert listed(officer_client.get(LIST_URL, {"q": "_"})) == []
+    partnership.refresh_from_db()
+    assert partnership.search_text == (
+        f"{partnership.reference.lower()} employment board jobs for 100% of school leavers"
+    )
+    # The history tells of the name and purpose, not of the column made from them.
+    event_fields = {f.name for f in apps.get_model("register", "PartnershipEvent")._meta.fields}
+    assert {"name", "purpose"} <= event_fields and "search_text" not in event_fields
 
 
 def test_search_does_not_reveal_others_drafts(officer_client, other_officer):
