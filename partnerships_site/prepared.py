@@ -16,7 +16,8 @@ the same, and a statement that cannot be prepared is simply sent as it is.
 - Only reads (SELECT and WITH) are prepared, and only outside transactions: there, a failed
   PREPARE leaves nothing to roll back. A statement prepared earlier is used inside them too.
 - The statements live as long as the connection (CONN_MAX_AGE). A new connection starts with
-  none, so after a database restart the first request prepares them again.
+  none, so after a database restart the first request prepares them again. Nothing is prepared
+  on connections closed after every request (CONN_MAX_AGE 0, as with the embedded database).
 - Behind a pooler that shares server connections between transactions (PgBouncer's
   transaction mode) statements would be lost between requests: set DJANGO_PREPARED_READS=0.
 """
@@ -141,9 +142,12 @@ class PreparedReads:
         """Prepare a statement on this connection and return its name, or None if not to be."""
         sql, types = key
         cursor = context["cursor"].cursor
+        connection = context["connection"]
         if (
             key in self.refused
-            or context["connection"].in_atomic_block
+            # A connection closed at the end of each request would never run it again.
+            or connection.settings_dict.get("CONN_MAX_AGE") == 0
+            or connection.in_atomic_block
             or getattr(cursor, "name", None)  # a server-side cursor declares its own statement
             or not _READ.match(sql)
         ):

@@ -36,11 +36,15 @@ def prepared_statements() -> dict[str, tuple[str, int]]:
 
 @pytest.fixture
 def fresh_connection():
-    """A new database connection, so no statement is left from an earlier test."""
+    """A new database connection, kept between requests (as with DATABASE_URL), with no
+    statement left from an earlier test."""
+    kept = connection.settings_dict["CONN_MAX_AGE"]
+    connection.settings_dict["CONN_MAX_AGE"] = 600
     connection.close()
     connection.ensure_connection()
     yield
     connection.close()
+    connection.settings_dict["CONN_MAX_AGE"] = kept
 
 
 def test_placeholders_are_numbered_and_percent_signs_unescaped():
@@ -173,6 +177,13 @@ def test_the_least_recently_used_statement_goes_when_the_connection_holds_its_mo
     assert '"auth_user"."id" = $1' in statements
     assert '"auth_user"."email" = $1' in statements
     assert '"auth_user"."username" = $1' not in statements
+
+
+def test_nothing_is_prepared_on_a_connection_closed_after_each_request(fresh_connection, officer):
+    connection.settings_dict["CONN_MAX_AGE"] = 0
+    with planned_once():
+        get_user_model().objects.filter(pk=officer.pk).first()
+    assert prepared_statements() == {}
 
 
 @override_settings(PREPARED_READS=False)
