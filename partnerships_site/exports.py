@@ -333,8 +333,11 @@ _EXCEL_EPOCH = date(1899, 12, 30)
 _XLSX_ROWS_PER_WRITE = 500
 
 
-# Text with any of these needs escaping for XML, or control characters taking out.
-_NEEDS_XML_CARE = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f]")
+# Text that needs care in a worksheet: characters to escape for XML or control characters to take
+# out, or a start a spreadsheet would read as a formula. One search finds either.
+_NEEDS_CELL_CARE = re.compile(
+    "^[" + re.escape("".join(FORMULA_TRIGGERS)) + "]|[&<>\x00-\x08\x0b\x0c\x0e-\x1f]"
+)
 
 
 def _xml_text(value: str) -> str:
@@ -409,11 +412,7 @@ def _xlsx_pieces(header, rows, sheet_title):
         for column, value in zip(columns, values, strict=False):
             # Plain text and whole numbers, most of any sheet, are written here directly.
             kind = value.__class__
-            if (
-                kind is str
-                and not value.startswith(FORMULA_TRIGGERS)
-                and not _NEEDS_XML_CARE.search(value)
-            ):
+            if kind is str and not _NEEDS_CELL_CARE.search(value):
                 cells.append(
                     f'<c r="{column}{number}" t="inlineStr">'
                     f'<is><t xml:space="preserve">{value}</t></is></c>'
