@@ -89,7 +89,7 @@ def _label(model, field_name):
     return capfirst(str(model_field.verbose_name))
 
 
-HIDDEN_FIELDS = {"id", "version", "creation_token", "password", "search_text"}
+HIDDEN_FIELDS = {"id", "version", "creation_token", "password"}
 
 
 def history_events(obj, *, include_related=False):
@@ -113,7 +113,7 @@ def history_entries(obj, events) -> list[HistoryEntry]:
     """The events (from history_events()) in plain words, in a fixed number of queries.
 
     Changes to rows that belong to obj are each named by the row they were made to. An update
-    that changed only bookkeeping columns (the version, the search index) is left out.
+    that changed only bookkeeping columns (the version, the creation token) is left out.
     """
     with planned_once():
         events = list(events)
