@@ -14,10 +14,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
 from django.contrib.postgres.expressions import ArraySubquery
+from django.core.exceptions import ValidationError
 from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat
 
-from partnerships_site.compiled import compiled_once
+from partnerships_site.compiled import compiled_once, compiled_query
 from partnerships_site.prepared import planned_once
 
 
@@ -49,18 +50,30 @@ def _roles_and_permissions():
     }
 
 
+def _person(user_id):
+    return (
+        get_user_model()
+        ._default_manager.select_related("profile__directorate")
+        .annotate(**{name: build() for name, build in _roles_and_permissions().items()})
+        .filter(pk=user_id)
+    )
+
+
+# The whole query is compiled once per process too: compiling it took longer than running it.
+_read_person = compiled_query(_person)
+
+
 class CouncilModelBackend(ModelBackend):
     """Django's ModelBackend, reading a user's profile, groups and permissions with the user."""
 
     def get_user(self, user_id):
+        try:
+            user_id = get_user_model()._meta.pk.to_python(user_id)
+        except ValidationError:
+            return None
         with planned_once():
-            user = (
-                get_user_model()
-                ._default_manager.select_related("profile__directorate")
-                .annotate(**{name: build() for name, build in _roles_and_permissions().items()})
-                .filter(pk=user_id)
-                .first()
-            )
+            found = _read_person(user_id)
+        user = found[0] if found else None
         if user is None or not self.user_can_authenticate(user):
             return None
         user.group_names = list(user.loaded_group_names)

@@ -6,8 +6,11 @@ every page asked for the same SQL again. An expression wrapped in compiled_once(
 first time it is used and reused from then on, its values kept apart as parameters.
 """
 
+import copy
+import datetime
 from threading import Lock
 
+from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection
 from django.db.models.expressions import RawSQL
 
@@ -41,3 +44,88 @@ class compiled_once:
         sql, params, output_field = self.compiled
         # SQL the ORM wrote, with its values still apart as parameters.
         return RawSQL(sql, params, output_field=output_field)  # noqa: S611
+
+
+# Stand-ins for the values a compiled query is run with, one for each value's position: no real
+# row has them (ids are positive), the integers fit a 32-bit column, and each is told apart from
+# the query's own values and from the others by its type and value. A value of another type (a
+# boolean, say) is not compiled once.
+_STAND_INS = {
+    int: lambda position: -1_987_654_321 - position,
+    str: lambda position: f"\x01compiled-query-stand-in-{position}\x01",
+    datetime.datetime: lambda position: datetime.datetime(
+        1901, 2, 3, 4, 5, 6, position, tzinfo=datetime.UTC
+    ),
+}
+
+
+def _kind(value):
+    if isinstance(value, bool):
+        return None
+    return next((kind for kind in _STAND_INS if isinstance(value, kind)), None)
+
+
+class compiled_query:
+    """A whole query the ORM compiles once per process, then runs again with other values.
+
+    `build(*values)` returns the queryset. It is built and compiled once, with stand-ins for the
+    values (see _STAND_INS: integers, strings and times), and from then on only run: each call
+    sends the same SQL with the stand-ins' parameters swapped for the values given, and the rows
+    become model instances as the queryset itself would make them (select_related, annotations).
+
+    If the ORM writes a value into the SQL itself rather than as a parameter, the stand-in is not
+    found among the parameters: the query is then built and compiled on every call, as usual.
+    """
+
+    def __init__(self, build, using=DEFAULT_DB_ALIAS):
+        self.build = build
+        self.using = using
+        self.compiled = {}  # by the values' types
+        self.lock = Lock()
+
+    def compile(self, types):
+        stand_ins = [_STAND_INS[kind](position) for position, kind in enumerate(types)]
+        queryset = self.build(*stand_ins)
+        compiler = queryset.query.get_compiler(using=self.using)
+        try:
+            sql, params = compiler.as_sql()
+        except EmptyResultSet:
+            return None
+        slots = []
+        for param in params:
+            matches = [
+                index
+                for index, stand_in in enumerate(stand_ins)
+                if type(param) is type(stand_in) and param == stand_in
+            ]
+            slots.append(matches[0] if matches else None)
+        found = {slot for slot in slots if slot is not None}
+        if found != set(range(len(stand_ins))):
+            return None  # a value went into the SQL itself: compile each time
+        return queryset, compiler, sql, params, slots
+
+    def queryset(self, *values):
+        """The queryset for these values, already compiled: evaluate it, don't refine it."""
+        types = tuple(_kind(value) for value in values)
+        if None in types:
+            return self.build(*values)
+        if types not in self.compiled:
+            with self.lock:
+                if types not in self.compiled:
+                    self.compiled[types] = self.compile(types)
+        compiled = self.compiled[types]
+        if compiled is None:
+            return self.build(*values)
+        queryset, compiler, sql, params, slots = compiled
+        run_params = tuple(
+            param if slot is None else values[slot]
+            for param, slot in zip(params, slots, strict=True)
+        )
+        ready = copy.copy(compiler)
+        ready.as_sql = lambda *args, **kwargs: (sql, run_params)
+        chained = queryset._chain()
+        chained.query.get_compiler = lambda *args, **kwargs: ready
+        return chained
+
+    def __call__(self, *values) -> list:
+        return list(self.queryset(*values))

@@ -161,6 +161,9 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Django's database sessions, read with SQL compiled once per process (see
+# partnerships_site/sessions.py).
+SESSION_ENGINE = "partnerships_site.sessions"
 # Idle timeout: a session lasts 30 minutes from its last renewal. SessionLifetimeMiddleware
 # renews it on a request at least SESSION_RENEW_AFTER after the last renewal, rather than writing
 # the session on every request: a session may so end up to a minute before 30 idle minutes are up,

@@ -1,5 +1,6 @@
 """Queries whose SQL is built once per process, and reads that carry no audit context."""
 
+from datetime import timedelta
 from decimal import Decimal
 
 import pghistory
@@ -10,10 +11,12 @@ from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from partnerships_site.backends import CouncilModelBackend
-from partnerships_site.compiled import compiled_once
+from partnerships_site.compiled import compiled_once, compiled_query
 from partnerships_site.related_lists import RelatedLists, read_rows
+from partnerships_site.sessions import SessionStore
 from register.models import Directorate, FinancialContribution, Partnership, PartnershipPartner
 from tests.factories import FinancialContributionFactory, PartnerFactory
 
@@ -107,6 +110,66 @@ def test_a_history_costs_the_same_queries_whether_or_not_its_changes_name_anyone
     assert counts[0] == counts[1] == 2  # the events, then the people and records they name
 
 
+def test_a_whole_query_is_compiled_once_and_run_with_other_values_as_the_orm_would(officer):
+    builds = []
+
+    def build(reference, lead):
+        builds.append((reference, lead))
+        return (
+            Partnership.objects.select_related("directorate", "author")
+            .annotate(partner_count=Count("partners"))
+            .filter(reference__in=[reference, "P-0000-000"], partners__organisation__name=lead)
+        )
+
+    read = compiled_query(build)
+    first, second = PartnerFactory().partnership, PartnerFactory().partnership
+    for partnership in (first, second, first):
+        lead = partnership.partners.get().organisation.name
+        with CaptureQueriesContext(connection) as queries:
+            (found,) = read(partnership.reference, lead)
+            # Related rows and annotations are where the queryset itself would put them.
+            assert found.directorate.name == partnership.directorate.name
+            assert found.author == partnership.author
+            assert found.partner_count == 1
+        assert found.pk == partnership.pk
+        assert len(queries) == 1
+        assert read(partnership.reference, "No such organisation") == []
+    # Built once, with the stand-ins, never with the values themselves.
+    assert len(builds) == 1
+    assert partnership.reference not in builds[0]
+
+
+def test_a_query_with_a_value_it_cannot_stand_in_for_is_built_each_time():
+    builds = []
+
+    def build(is_lead):
+        builds.append(is_lead)
+        return PartnershipPartner.objects.filter(is_lead=is_lead)
+
+    read = compiled_query(build)
+    partner = PartnerFactory(is_lead=True)
+    for _ in range(2):
+        assert read(True) == [partner]
+        assert read(False) == []
+    assert builds == [True, False, True, False]
+
+
+def test_a_session_is_read_with_compiled_sql_and_not_once_it_has_expired(officer):
+    store = SessionStore()
+    store["note"] = "kept"
+    store.create()
+    with CaptureQueriesContext(connection) as queries:
+        assert SessionStore(session_key=store.session_key).load() == {"note": "kept"}
+    assert len(queries) == 1
+    assert SessionStore(session_key="a" * 32).load() == {}
+    type(store).get_model_class().objects.filter(session_key=store.session_key).update(
+        expire_date=timezone.now() - timedelta(seconds=1)
+    )
+    expired = SessionStore(session_key=store.session_key)
+    assert expired.load() == {}
+    assert expired.session_key is None
+
+
 def test_the_signed_in_person_is_read_with_the_roles_and_permissions_django_would_read(
     officer, democratic_services
 ):
@@ -125,6 +188,9 @@ def test_the_signed_in_person_is_read_with_the_roles_and_permissions_django_woul
         assert loaded.profile.directorate_id == fresh.profile.directorate_id
     assert "risks.view_risk" in CouncilModelBackend().get_user(officer.pk).get_all_permissions()
     assert CouncilModelBackend().get_user(987654321) is None
+    # An id that is not a number (a forged or stale session) is no one, not an error.
+    assert CouncilModelBackend().get_user("not-a-number") is None
+    assert CouncilModelBackend().get_user(str(officer.pk)).pk == officer.pk
 
 
 def test_reading_a_page_sends_no_audit_context_but_a_change_does(

@@ -13,12 +13,12 @@ from http.cookies import SimpleCookie
 import pytest
 import time_machine
 from django.conf import settings
-from django.contrib.sessions.backends.db import SessionStore
 from django.db import transaction
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.sessions import SessionStore
 from tests.factories import TEST_PASSWORD
 from tests.proof.access import first_urls, matches, parse_row
 from tests.proof.test_access_matrix import outcome
