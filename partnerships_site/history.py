@@ -6,18 +6,22 @@ record (and, optionally, the records that belong to it) and names each change th
 name the fields.
 """
 
+import json
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import cache
 
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.core.exceptions import FieldDoesNotExist
 from django.core.paginator import Paginator
-from django.db import models
+from django.db import connection, models
 from django.utils.dateparse import parse_date, parse_datetime
 from django.utils.formats import date_format
 from django.utils.text import capfirst
-from pghistory.models import Events
+from pghistory.core import event_models as pghistory_event_models
+from pghistory.models import Context, Events
+from pghistory.utils import related_model
 
 from partnerships_site.pagination import pagination_items
 from partnerships_site.prepared import planned_once
@@ -106,7 +110,105 @@ def history_events(obj, *, include_related=False):
 
 def history_for(obj, *, include_related=False, limit=200) -> list[HistoryEntry]:
     """The latest `limit` recorded changes to obj, newest first (see history_entries())."""
-    return history_entries(obj, history_events(obj, include_related=include_related)[:limit])
+    return history_entries(obj, latest_events(obj, include_related=include_related, limit=limit))
+
+
+@dataclass
+class Event:
+    """One recorded change, with the attributes of pghistory's aggregate Events that are used."""
+
+    pgh_model: str
+    pgh_id: int
+    pgh_created_at: datetime
+    pgh_label: str
+    pgh_data: dict
+    pgh_diff: dict | None
+    pgh_context: dict | None
+
+
+def latest_events(obj, *, include_related=False, limit=10) -> list[Event]:
+    """The latest `limit` events of history_events(obj), read by picking them first.
+
+    pghistory's aggregate query works out the changes of every event the record has before it
+    sorts them and keeps the first few: for a partnership with 76 changes, 3.6 ms to run and as
+    long to build, on every view of its page. This reads the same events in one statement that
+    first picks the latest `limit` (the newest `limit` of each event table, then of those), then
+    reads each picked event with the one before it of the same row, and works out the changes as
+    pghistory does: the values that differ from the previous event's, none for a row's first.
+    """
+    sql, columns = _latest_events_sql(type(obj)._meta.concrete_model, include_related, limit)
+    with planned_once(), connection.cursor() as cursor:
+        cursor.execute(sql, [obj.pk] * columns)
+        rows = cursor.fetchall()
+    events = []
+    for model_label, pgh_id, created_at, label, data, previous, context in rows:
+        # Django reads JSON columns as text and leaves them to the field to parse.
+        data, previous, context = (_json(value) for value in (data, previous, context))
+        values = {key: value for key, value in data.items() if not key.startswith("pgh_")}
+        diff = None
+        if previous is not None:
+            diff = {
+                key: [previous[key], value]
+                for key, value in values.items()
+                if key in previous and previous[key] != value
+            } or None
+        events.append(Event(model_label, pgh_id, created_at, label, values, diff, context))
+    return events
+
+
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+@cache
+def _latest_events_sql(model, include_related, limit):
+    """The SQL of latest_events() for a model, and how many times it asks for the record's id."""
+    if include_related:
+        sources = [
+            (event_model, [f.column for f in event_model._meta.fields if related_model(f) == model])
+            for event_model in pghistory_event_models(references_model=model)
+        ]
+    else:
+        sources = [(m, ["pgh_obj_id"]) for m in pghistory_event_models(tracks_model=model)]
+    quote = connection.ops.quote_name
+    context_table = quote(Context._meta.db_table)
+    candidates, reads = [], []
+    columns = 0
+    for position, (event_model, where_columns) in enumerate(sources):
+        table = quote(event_model._meta.db_table)
+        label = event_model._meta.label
+        if "'" in label:  # pragma: no cover - model labels are Python names
+            raise ValueError(label)
+        where = " OR ".join(f"{quote(column)} = %s" for column in where_columns)
+        columns += len(where_columns)
+        candidates.append(
+            # Only names from the models and numbers go into this SQL; the id is a parameter.
+            f"(SELECT {position} AS source, '{label}' AS pgh_model, pgh_id, pgh_created_at"  # noqa: S608
+            f" FROM {table} WHERE {where}"
+            f" ORDER BY pgh_created_at DESC, pgh_id DESC LIMIT {int(limit)})"
+        )
+        previous = (
+            f"(SELECT row_to_json(p)::jsonb FROM {table} p WHERE p.pgh_obj_id = e.pgh_obj_id"  # noqa: S608
+            " AND p.pgh_id < e.pgh_id ORDER BY p.pgh_id DESC LIMIT 1)"
+            if hasattr(event_model, "pgh_obj_id")
+            else "NULL::jsonb"
+        )
+        reads.append(
+            f"SELECT picked.pgh_model, e.pgh_id, e.pgh_created_at, e.pgh_label,"  # noqa: S608
+            f" row_to_json(e)::jsonb, {previous}, c.metadata"
+            f" FROM picked JOIN {table} e ON picked.source = {position}"
+            f" AND e.pgh_id = picked.pgh_id"
+            f" LEFT JOIN {context_table} c ON c.id = e.pgh_context_id"
+        )
+    if not sources:
+        return "SELECT NULL, NULL, NULL, NULL, NULL, NULL, NULL WHERE false", 0
+    sql = (
+        f"WITH picked AS (SELECT * FROM ({' UNION ALL '.join(candidates)}) AS candidates"  # noqa: S608
+        f" ORDER BY pgh_created_at DESC, pgh_id DESC, pgh_model LIMIT {int(limit)}) "
+        + " UNION ALL ".join(reads)
+        + " ORDER BY 3 DESC, 2 DESC, 1"
+    )
+    return sql, columns
 
 
 def history_entries(obj, events) -> list[HistoryEntry]:

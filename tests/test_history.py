@@ -86,3 +86,68 @@ def test_partnership_history_records_rows_added_and_removed_and_priorities(offic
     removed = next(e for e in entries if (e.what, e.record) == ("Removed", "Representative"))
     assert removed.who == officer.get_full_name()
     assert "Partnership" not in [change.field for change in removed.changes]
+
+
+def _event_key(event):
+    return (
+        event.pgh_model,
+        event.pgh_id,
+        event.pgh_created_at,
+        event.pgh_label,
+        event.pgh_data,
+        event.pgh_diff,
+        event.pgh_context,
+    )
+
+
+def test_the_latest_events_are_those_pghistory_aggregates_in_the_same_order(officer):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from partnerships_site.history import history_events, latest_events
+    from tests.factories import (
+        ControlFactory,
+        CorporatePriorityFactory,
+        FinancialContributionFactory,
+        RepresentationFactory,
+        RiskFactory,
+        complete_partnership,
+    )
+
+    partnership = complete_partnership(author=officer)
+    priority = CorporatePriorityFactory(name="Safe and clean neighbourhoods")
+    risk = RiskFactory(partnership=partnership)
+    with pghistory.context(user=officer.pk):
+        # Several changes in one transaction share one timestamp: the order must still agree.
+        representation = RepresentationFactory(partnership=partnership)
+        representation.delete()
+        partnership.corporate_priorities.add(priority)
+        contribution = FinancialContributionFactory(partnership=partnership)
+        contribution.amount += 1000
+        contribution.save()
+        partnership.name = "Renamed partnership"
+        partnership.save()
+    with pghistory.context(user=officer.pk):
+        risk.description = "A changed description"
+        risk.save()
+        ControlFactory(risk=risk)
+        partnership.name = "Renamed again"
+        partnership.save()
+
+    for record in (partnership, risk, officer):
+        for include_related in (True, False):
+            everything = list(history_events(record, include_related=include_related))
+            assert everything or record is officer
+            for limit in (1, 2, 3, 5, 200):
+                with CaptureQueriesContext(connection) as queries:
+                    latest = latest_events(record, include_related=include_related, limit=limit)
+                assert len(queries) == 1
+                assert [_event_key(e) for e in latest] == [
+                    _event_key(e) for e in everything[:limit]
+                ]
+    # Updates carry what changed, from what to what; a row's first event carries no changes.
+    renamed = latest_events(partnership, limit=1)[0]
+    assert renamed.pgh_diff["name"] == ["Renamed partnership", "Renamed again"]
+    created = latest_events(risk, include_related=True, limit=200)[-1]
+    assert created.pgh_label == "insert"
+    assert created.pgh_diff is None
