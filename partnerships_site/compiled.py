@@ -11,7 +11,7 @@ import datetime
 from threading import Lock
 
 from django.core.exceptions import EmptyResultSet
-from django.db import DEFAULT_DB_ALIAS, connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.expressions import RawSQL
 
 
@@ -122,6 +122,8 @@ class compiled_query:
             for param, slot in zip(params, slots, strict=True)
         )
         ready = copy.copy(compiler)
+        # The connection of the thread asking: each thread has its own.
+        ready.connection = connections[self.using]
         ready.as_sql = lambda *args, **kwargs: (sql, run_params)
         chained = queryset._chain()
         chained.query.get_compiler = lambda *args, **kwargs: ready

@@ -1,5 +1,6 @@
 """Queries whose SQL is built once per process, and reads that carry no audit context."""
 
+import threading
 from datetime import timedelta
 from decimal import Decimal
 
@@ -209,3 +210,22 @@ def test_reading_a_page_sends_no_audit_context_but_a_change_does(
         )
     assert response.status_code == 302
     assert [q for q in changing.captured_queries if "pghistory.context" in q["sql"]]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_compiled_query_runs_on_the_connection_of_the_thread_that_asks():
+    read = compiled_query(lambda pk: Directorate.objects.filter(pk=pk))
+    directorate = Directorate.objects.create(name="Threads and Connections")
+    assert read(directorate.pk) == [directorate]  # compiled here, on this thread's connection
+    found = []
+
+    def another_request():
+        try:
+            found.append(read(directorate.pk))
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=another_request)
+    thread.start()
+    thread.join()
+    assert found == [[directorate]]
