@@ -8,11 +8,45 @@ first time it is used and reused from then on, its values kept apart as paramete
 
 import copy
 import datetime
+import re
 from threading import Lock
 
 from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.expressions import RawSQL
+
+_PLACEHOLDER = re.compile(r"%%|%s")
+
+
+def inline_constants(sql, params, keep=()):
+    """The SQL with each parameter not in `keep` (positions) written into it as a literal.
+
+    The literals are those psycopg writes when it sends a query with its values, which is how
+    this project sends every query, so PostgreSQL reads the same statement. Queries compiled once
+    are run many times: their constants (a JSON key, a threshold, `true`) are then converted once,
+    not on every request, and a prepared statement has only the values that change as parameters.
+    Returns the SQL and the parameters kept, in order.
+    """
+    params = list(params)
+    kept = []
+    position = 0
+
+    def replace(match):
+        nonlocal position
+        if match.group() == "%%":
+            return "%%"
+        index = position
+        position += 1
+        if index in keep:
+            kept.append(params[index])
+            return "%s"
+        literal = connections[DEFAULT_DB_ALIAS].ops.compose_sql("%s", [params[index]])
+        return literal.replace("%", "%%")
+
+    inlined = _PLACEHOLDER.sub(replace, sql)
+    if position != len(params):
+        return sql, tuple(params)  # not SQL with a placeholder for each value: leave it be
+    return inlined, tuple(kept)
 
 
 class compiled_once:
@@ -34,7 +68,8 @@ class compiled_once:
         query = self.model._base_manager.annotate(compiled_expression=self.build()).query
         expression = query.annotations["compiled_expression"]
         sql, params = expression.as_sql(query.get_compiler(DEFAULT_DB_ALIAS), connection)
-        return sql, tuple(params), expression.output_field
+        sql, params = inline_constants(sql, params)
+        return sql, params, expression.output_field
 
     def __call__(self):
         if self.compiled is None:
@@ -42,7 +77,7 @@ class compiled_once:
                 if self.compiled is None:
                     self.compiled = self.compile()
         sql, params, output_field = self.compiled
-        # SQL the ORM wrote, with its values still apart as parameters.
+        # SQL the ORM wrote, with its constants written in (see inline_constants()).
         return RawSQL(sql, params, output_field=output_field)  # noqa: S611
 
 
@@ -102,7 +137,11 @@ class compiled_query:
         found = {slot for slot in slots if slot is not None}
         if found != set(range(len(stand_ins))):
             return None  # a value went into the SQL itself: compile each time
-        return queryset, compiler, sql, params, slots
+        keep = {index for index, slot in enumerate(slots) if slot is not None}
+        sql, kept = inline_constants(sql, params, keep)
+        if len(kept) != len(keep):
+            return None
+        return queryset, compiler, sql, [slot for slot in slots if slot is not None]
 
     def queryset(self, *values):
         """The queryset for these values, already compiled: evaluate it, don't refine it."""
@@ -116,11 +155,8 @@ class compiled_query:
         compiled = self.compiled[types]
         if compiled is None:
             return self.build(*values)
-        queryset, compiler, sql, params, slots = compiled
-        run_params = tuple(
-            param if slot is None else values[slot]
-            for param, slot in zip(params, slots, strict=True)
-        )
+        queryset, compiler, sql, slots = compiled
+        run_params = tuple(values[slot] for slot in slots)
         ready = copy.copy(compiler)
         # The connection of the thread asking: each thread has its own.
         ready.connection = connections[self.using]

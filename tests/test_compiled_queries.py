@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships_site.backends import CouncilModelBackend
-from partnerships_site.compiled import compiled_once, compiled_query
+from partnerships_site.compiled import compiled_once, compiled_query, inline_constants
 from partnerships_site.related_lists import RelatedLists, read_rows
 from partnerships_site.sessions import SessionStore
 from register.models import Directorate, FinancialContribution, Partnership, PartnershipPartner
@@ -229,3 +229,21 @@ def test_a_compiled_query_runs_on_the_connection_of_the_thread_that_asks():
     thread.start()
     thread.join()
     assert found == [[directorate]]
+
+
+def test_constants_written_into_compiled_sql_read_back_as_the_parameters_would():
+    values = ["50% of 'the' budget; --", Decimal("1234567.89"), True, None, 42, "%s %% %(x)s"]
+    sql = "SELECT %s, %s, %s, %s, %s, %s, '100%%', %s"
+    params = [*values, "kept"]
+    inlined, kept = inline_constants(sql, params, keep={6})
+    assert kept == ("kept",)
+    assert inlined.startswith("SELECT '50%% of ''the'' budget; --', ")
+    assert inlined.endswith(", '100%%', %s")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        expected = cursor.fetchall()
+        cursor.execute(inlined, kept)
+        assert cursor.fetchall() == expected
+    assert expected[0][:6] == tuple(values)
+    # SQL whose placeholders do not match its values is left as it was.
+    assert inline_constants("SELECT %s", [1, 2]) == ("SELECT %s", (1, 2))
