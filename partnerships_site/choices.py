@@ -21,6 +21,11 @@ def read_choices(**lists):
     One UNION ALL query; each list keeps its queryset's order. Values come back as text, as a
     form posts them.
     """
+    return collect_choices(list(lists), choices_query(**lists))
+
+
+def choices_query(**lists):
+    """The query read_choices() runs, to run later (compiled once, say) with collect_choices()."""
     parts = []
     for index, (queryset, value, label) in enumerate(lists.values()):
         parts.append(
@@ -33,12 +38,14 @@ def read_choices(**lists):
             .order_by()
             .values_list("choice_list", "choice_place", "choice_value", "choice_label")
         )
-    names = list(lists)
+    return parts[0].union(*parts[1:], all=True).order_by("choice_list", "choice_place")
+
+
+def collect_choices(names, rows):
+    """The rows of a choices_query() over lists with these names, as read_choices() gives them."""
     choices = {name: [] for name in names}
-    if parts:
-        query = parts[0].union(*parts[1:], all=True).order_by("choice_list", "choice_place")
-        for index, _, value, label in query:
-            choices[names[index]].append((value, label))
+    for index, _, value, label in rows:
+        choices[names[index]].append((value, label))
     return choices
 
 

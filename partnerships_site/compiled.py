@@ -94,6 +94,15 @@ _STAND_INS = {
 }
 
 
+def _trace(stand_in) -> str:
+    """What a stand-in leaves in SQL the ORM wrote it into, rather than passing it apart."""
+    if isinstance(stand_in, datetime.datetime):
+        return "1901-02-03"
+    if isinstance(stand_in, int):
+        return str(abs(stand_in))
+    return stand_in.strip("\x01")
+
+
 def _kind(value):
     if isinstance(value, bool):
         return None
@@ -108,8 +117,9 @@ class compiled_query:
     sends the same SQL with the stand-ins' parameters swapped for the values given, and the rows
     become model instances as the queryset itself would make them (select_related, annotations).
 
-    If the ORM writes a value into the SQL itself rather than as a parameter, the stand-in is not
-    found among the parameters: the query is then built and compiled on every call, as usual.
+    If the ORM writes a value into the SQL itself rather than as a parameter, its stand-in is
+    found there and not among the parameters: the query is then built and compiled on every call,
+    as usual. A value found in neither is one the query does not use.
     """
 
     def __init__(self, build, using=DEFAULT_DB_ALIAS):
@@ -135,8 +145,10 @@ class compiled_query:
             ]
             slots.append(matches[0] if matches else None)
         found = {slot for slot in slots if slot is not None}
-        if found != set(range(len(stand_ins))):
-            return None  # a value went into the SQL itself: compile each time
+        for position, stand_in in enumerate(stand_ins):
+            if position not in found and _trace(stand_in) in sql:
+                return None  # the value went into the SQL itself: compile each time
+            # Otherwise the query does not use that value (for some roles, say).
         keep = {index for index, slot in enumerate(slots) if slot is not None}
         sql, kept = inline_constants(sql, params, keep)
         if len(kept) != len(keep):

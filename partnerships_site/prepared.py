@@ -39,7 +39,7 @@ MAX_STATEMENTS = 100
 
 _planned_once = ContextVar("planned_once", default=False)
 _PLACEHOLDER = re.compile(r"%%|%s")
-_READ = re.compile(r"\s*(SELECT|WITH)\b", re.IGNORECASE)
+_READ = re.compile(r"[\s(]*(SELECT|WITH)\b", re.IGNORECASE)  # a UNION may start with "("
 
 
 # The type PREPARE declares for each parameter, by its Python type, so that PostgreSQL reads it as

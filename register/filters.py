@@ -1,4 +1,5 @@
 from datetime import timedelta
+from functools import cache
 
 import django_filters
 from django import forms
@@ -7,8 +8,10 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 
-from partnerships_site.choices import ChoicesOnTheFormMixin, read_choices
+from partnerships_site.choices import ChoicesOnTheFormMixin, choices_query, collect_choices
+from partnerships_site.compiled import compiled_query
 from partnerships_site.forms import GovUKFormMixin
+from partnerships_site.prepared import planned_once
 from register.models import (
     CorporatePriority,
     Directorate,
@@ -17,6 +20,7 @@ from register.models import (
     PartnershipPartner,
     Representation,
 )
+from register.rules import is_approver, sees_everything
 
 COUNCIL = "council"
 REVIEW_SOON_DAYS = 60
@@ -70,6 +74,27 @@ def _search_condition(term):
         condition |= Q(**{f"{officer}__first_name__icontains": term})
         condition |= Q(**{f"{officer}__last_name__icontains": term})
     return condition
+
+
+# The drop-downs whose choices are read together, in this order.
+CHOICE_LISTS = ["directorate", "priority", "lead"]
+
+
+@cache
+def _choices_read(everything, approver):
+    """The query of PartnershipFilter.choices() for people with these roles, compiled once."""
+
+    def build(user_id):
+        led = Partnership.objects.visible_to_person(
+            user_id, everything=everything, approver=approver
+        ).filter(partners__organisation=OuterRef("pk"), partners__is_lead=True)
+        return choices_query(
+            directorate=(Directorate.objects.all(), "pk", "name"),
+            priority=(CorporatePriority.objects.all(), "pk", "name"),
+            lead=(Organisation.objects.filter(Exists(led)), "pk", "name"),
+        )
+
+    return compiled_query(build)
 
 
 class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
@@ -154,15 +179,11 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         when it is checked and again when it is drawn.
         """
         if not hasattr(self, "_choices"):
-            user = getattr(self.request, "user", None)
-            led = Partnership.objects.visible_to(user).filter(
-                partners__organisation=OuterRef("pk"), partners__is_lead=True
-            )
-            self._choices = read_choices(
-                directorate=(Directorate.objects.all(), "pk", "name"),
-                priority=(CorporatePriority.objects.all(), "pk", "name"),
-                lead=(Organisation.objects.filter(Exists(led)), "pk", "name"),
-            )
+            user = self.request.user
+            read = _choices_read(sees_everything(user), is_approver(user))
+            with planned_once():
+                rows = read(user.pk)
+            self._choices = collect_choices(CHOICE_LISTS, rows)
             self._choices["lead"].insert(0, (COUNCIL, settings.COUNCIL_NAME))
         return self._choices
 

@@ -351,17 +351,25 @@ class PartnershipQuerySet(models.QuerySet):
         """The partnerships this user may read: live ones, and drafts they have a hand in."""
         from register import rules as register_rules
 
-        if register_rules.sees_everything(user):
+        return self.visible_to_person(
+            user.pk,
+            everything=register_rules.sees_everything(user),
+            approver=register_rules.is_approver(user),
+        )
+
+    def visible_to_person(self, user_id, *, everything, approver):
+        """visible_to() for the person with this id, whose roles the caller has looked at."""
+        if everything:
             return self
-        involved = Q(author=user) | Q(sponsoring_officer=user) | Q(monitoring_officer=user)
+        involved = Q(author=user_id) | Q(sponsoring_officer=user_id) | Q(monitoring_officer=user_id)
         involved |= Exists(
             Representation.objects.filter(
                 partnership=OuterRef("pk"),
-                person__user=user,
+                person__user=user_id,
                 role=Representation.Role.MANAGER,
             )
         )
-        if register_rules.is_approver(user):
+        if approver:
             involved |= Q(status=Partnership.Status.SUBMITTED)
         return self.filter(Q(status__in=Partnership.LIVE_STATUSES) | involved)
 

@@ -140,6 +140,35 @@ def test_a_whole_query_is_compiled_once_and_run_with_other_values_as_the_orm_wou
     assert partnership.reference not in builds[0]
 
 
+def test_a_value_the_query_does_not_use_leaves_it_compiled_once(officer, democratic_services):
+    builds = []
+
+    def build(user_id):
+        builds.append(user_id)
+        # As the register's filters for a role that sees every partnership.
+        return Partnership.objects.all()
+
+    read = compiled_query(build)
+    partnership = PartnerFactory().partnership
+    assert read(officer.pk) == [partnership]
+    assert read(democratic_services.pk) == [partnership]
+    assert len(builds) == 1
+
+
+def test_a_query_with_a_value_written_into_its_sql_is_built_each_time():
+    builds = []
+
+    def build(reference):
+        builds.append(reference)
+        return Partnership.objects.extra(where=[f"reference <> '{reference}'"])  # noqa: S610
+
+    read = compiled_query(build)
+    partnership = PartnerFactory().partnership
+    assert read(partnership.reference) == []
+    assert read("P-0000-000") == [partnership]
+    assert len(builds) == 3  # the stand-ins', then each call's
+
+
 def test_a_query_with_a_value_it_cannot_stand_in_for_is_built_each_time():
     builds = []
 
