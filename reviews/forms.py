@@ -238,6 +238,9 @@ class ExitActionPlanForm(GovUKFormMixin, forms.ModelForm):
 
 
 class BaseExitActionFormSet(forms.BaseInlineFormSet):
+    # Each row's errors are named in the error summary as its legend names it: "Exit action 2".
+    noun = "exit action"
+
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("prefix", "actions")
         super().__init__(*args, **kwargs)

@@ -414,6 +414,11 @@ def test_a_half_filled_action_is_explained_and_nothing_is_saved(
     response = sponsor_client.post(url("exit_strategy_update", partnership), data)
     assert response.status_code == 200
     assert "Select who owns the action" in response.content.decode()
+    # Named in the summary as the row's legend names it, and linked to the row's owner.
+    assert ("#id_actions-0-owner", "Exit action 1: Select who owns the action") in (
+        response.context["error_items"]
+    )
+    assert ">Exit action 1</legend>" in response.content.decode()
     assert not strategy.actions.exists()
     assert ExitStrategy.objects.get(pk=strategy.pk).exit_type == ""
 
