@@ -31,16 +31,25 @@ from django.db.models import F, OuterRef
 from django.db.models.functions import Cast, JSONObject
 from django.shortcuts import get_object_or_404
 
-from partnerships_site.compiled import compiled_once
+from partnerships_site.compiled import compiled_once, inline_constants
 from partnerships_site.prepared import planned_once
 
 PREFIX = "related_list_"
 
 
+# Columns never read into a page: a person's password hash has no business in one.
+NEVER_READ = {"password"}
+
+
+def _columns(model):
+    """The model's columns that are read; the others are left deferred on its instances."""
+    return [field for field in model._meta.concrete_fields if field.attname not in NEVER_READ]
+
+
 def _json_fields(model, path=""):
     """A JSONObject of the model's columns (reached through path), values as JSON keeps them."""
     fields = {}
-    for field in model._meta.concrete_fields:
+    for field in _columns(model):
         expression = F(f"{path}{field.attname}")
         if isinstance(field, models.DecimalField):
             # JSON numbers come back as floats: text keeps every digit of an amount.
@@ -60,7 +69,7 @@ def _json_row(model, related, path=""):
 def _instance(db, model, related, row):
     if row is None or row.get(model._meta.pk.attname) is None:
         return None  # an empty nullable foreign key
-    fields = model._meta.concrete_fields
+    fields = _columns(model)
     instance = model.from_db(
         db,
         [field.attname for field in fields],
@@ -163,7 +172,7 @@ class RelatedLists:
 def _rows_sql(model):
     """SQL reading a model's rows by id as JSON, `%s` standing for the array of ids."""
     query = model._base_manager.order_by().values_list(JSONObject(**_json_fields(model))).query
-    sql, params = query.get_compiler(DEFAULT_DB_ALIAS).as_sql()
+    sql, params = inline_constants(*query.get_compiler(DEFAULT_DB_ALIAS).as_sql())
     quote = connection.ops.quote_name
     pk_column = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
     return f"{sql} WHERE {pk_column} = ANY(%s)", tuple(params)

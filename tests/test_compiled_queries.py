@@ -88,6 +88,9 @@ def test_read_rows_reads_several_models_in_one_query_from_ids_as_history_keeps_t
     assert len(queries) == 1
     assert rows[(FinancialContribution, str(contribution.pk))].amount == Decimal("99999999.99")
     assert rows[(type(officer), str(officer.pk))].username == officer.username
+    # A person's password hash is never read into a page.
+    assert "password" not in queries[0]["sql"]
+    assert "password" in rows[(type(officer), str(officer.pk))].get_deferred_fields()
     assert rows[(type(directorate), str(directorate.pk))].name == directorate.name
     assert (FinancialContribution, "999999999") not in rows
     assert read_rows({FinancialContribution: set()}) == {}
