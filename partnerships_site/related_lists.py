@@ -29,9 +29,10 @@ from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import F, OuterRef
 from django.db.models.functions import Cast, JSONObject
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 
-from partnerships_site.compiled import compiled_once, inline_constants
+from partnerships_site.compiled import compiled_once, compiled_query, inline_constants
 from partnerships_site.prepared import planned_once
 
 PREFIX = "related_list_"
@@ -128,6 +129,7 @@ class RelatedLists:
     def __init__(self, **lists):
         self.specs = lists
         self.by_model = {}
+        self.compiled = {}  # see get()
 
     def _lists(self, model):
         if model not in self.by_model:
@@ -162,10 +164,31 @@ class RelatedLists:
             self.attach(obj)
         return obj
 
-    def get(self, queryset, **lookups):
-        """The one record the lookups name, with its lists, or a 404."""
+    def get(self, queryset, *, same_for=None, **lookups):
+        """The one record the lookups name, with its lists, or a 404.
+
+        With `same_for` (a view class, say), the caller promises the same queryset on every call
+        with that key and those lookups: the query is then compiled once (compiled_query()) and
+        run with the lookups' values, which must be strings or whole numbers.
+        """
+        if same_for is None:
+            with planned_once():
+                return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
+        names = tuple(lookups)
+        key = (same_for, names)
+        if key not in self.compiled:
+            self.compiled[key] = compiled_query(
+                lambda *values: self.annotate(queryset).filter(
+                    **dict(zip(names, values, strict=True))
+                )
+            )
         with planned_once():
-            return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
+            found = self.compiled[key](*lookups.values())
+        if len(found) != 1:
+            if found:
+                raise queryset.model.MultipleObjectsReturned
+            raise Http404(f"No {queryset.model._meta.object_name} matches the given query.")
+        return self.attach(found[0])
 
 
 @cache

@@ -64,7 +64,7 @@ class PartnershipPermissionMixin:
     def get_partnership(self):
         if not hasattr(self, "_partnership"):
             partnership = self.partnership_lists.get(
-                self.partnership_queryset, reference=self.kwargs["reference"]
+                self.partnership_queryset, same_for=type(self), reference=self.kwargs["reference"]
             )
             user = self.request.user
             if not user.has_perm("register.view_partnership", partnership):

@@ -21,7 +21,8 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
-from partnerships_site.compiled import compiled_once
+from partnerships_site.compiled import compiled_once, compiled_query
+from partnerships_site.prepared import planned_once
 from register.models import Partnership, Person
 
 # The widest matrix the council may configure. Each likelihood and impact column is checked
@@ -196,6 +197,16 @@ def _matrix_rows():
     }
 
 
+# The matrix with its levels and bands, in one query compiled once (partnerships_site.compiled).
+_read_matrix = compiled_query(
+    lambda: (
+        RiskMatrix.objects.filter(pk=1)
+        .annotate(**{name: build() for name, build in _matrix_rows().items()})
+        .values("size", "escalation_threshold", "likelihood_rows", "impact_rows", "band_rows")
+    )
+)
+
+
 @dataclass(frozen=True)
 class Matrix:
     """The council's risk matrix, loaded once per request in a single query."""
@@ -208,12 +219,9 @@ class Matrix:
 
     @classmethod
     def load(cls):
-        row = (
-            RiskMatrix.objects.filter(pk=1)
-            .annotate(**{name: build() for name, build in _matrix_rows().items()})
-            .values("size", "escalation_threshold", "likelihood_rows", "impact_rows", "band_rows")
-            .first()
-        )
+        with planned_once():
+            rows = _read_matrix()
+        row = rows[0] if rows else None
         if row is None:
             # The data migration seeds the matrix; an empty table means it was emptied by hand.
             matrix = RiskMatrix.current()

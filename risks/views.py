@@ -22,8 +22,10 @@ from django.views.generic import FormView, TemplateView, UpdateView
 from django_filters.views import FilterView
 
 from partnerships_site import exports
+from partnerships_site.compiled import compiled_query
 from partnerships_site.history import history_for, history_page
 from partnerships_site.pagination import PageByIdsMixin, pagination_items
+from partnerships_site.prepared import planned_once
 from partnerships_site.related_lists import RelatedLists
 from register.models import Partnership
 from risks import services
@@ -57,6 +59,14 @@ CONFLICT_MESSAGE = (
 )
 
 
+# A risk page's partnership, by its reference: compiled once (see partnerships_site.compiled).
+_read_partnership = compiled_query(
+    lambda reference: Partnership.objects.select_related(
+        "directorate", "sponsoring_officer"
+    ).filter(reference=reference)
+)
+
+
 class RiskPermissionMixin:
     """Fetch the partnership, risk and action named in the URL and check the user's permission.
 
@@ -80,15 +90,17 @@ class RiskPermissionMixin:
                 self.get_risk_queryset().select_related(
                     "partnership__directorate", "partnership__sponsoring_officer"
                 ),
+                same_for=type(self),
                 partnership__reference=kwargs["reference"],
                 reference=kwargs["risk"],
             )
             self.partnership = self.risk.partnership
         else:
-            self.partnership = get_object_or_404(
-                Partnership.objects.select_related("directorate", "sponsoring_officer"),
-                reference=kwargs["reference"],
-            )
+            with planned_once():
+                found = _read_partnership(kwargs["reference"])
+            if not found:
+                raise Http404("No partnership matches the given query.")
+            self.partnership = found[0]
         if "action" in kwargs:
             self.action = get_object_or_404(
                 Action.objects.select_related("owner"), risk=self.risk, pk=kwargs["action"]
@@ -131,15 +143,22 @@ def annotate_flags(risks, matrix):
     return risks
 
 
+# A partnership's risk register, most serious first: compiled once.
+_read_risk_register = compiled_query(
+    lambda partnership_id: (
+        Risk.objects.filter(partnership_id=partnership_id)
+        .with_register_columns()
+        .order_by("-actual_score", "-inherent_score", "number")
+    )
+)
+
+
 class RiskListView(RiskPermissionMixin, TemplateView):
     template_name = "risks/risk_list.html"
 
     def get_context_data(self, **kwargs):
-        risks = list(
-            self.partnership.risks.with_register_columns().order_by(
-                "-actual_score", "-inherent_score", "number"
-            )
-        )
+        with planned_once():
+            risks = _read_risk_register(self.partnership.pk)
         for risk in risks:
             risk.partnership = self.partnership
         annotate_flags(risks, self.matrix)

@@ -279,3 +279,24 @@ def test_constants_written_into_compiled_sql_read_back_as_the_parameters_would()
     assert expected[0][:6] == tuple(values)
     # SQL whose placeholders do not match its values is left as it was.
     assert inline_constants("SELECT %s", [1, 2]) == ("SELECT %s", (1, 2))
+
+
+def test_a_record_with_its_lists_read_by_a_compiled_query_in_turns_and_missing_is_a_404():
+    from django.http import Http404
+
+    lists = RelatedLists(
+        partners=PartnershipPartner.objects.select_related("organisation").order_by("pk")
+    )
+    first, second = PartnerFactory().partnership, PartnerFactory().partnership
+    for partnership in (first, second, first):
+        with CaptureQueriesContext(connection) as queries:
+            found = lists.get(
+                Partnership.objects.all(), same_for="test", reference=partnership.reference
+            )
+            names = [p.organisation.name for p in found.partners.all()]
+        assert len(queries) == 1
+        assert found.pk == partnership.pk
+        assert names == [partnership.partners.get().organisation.name]
+    with pytest.raises(Http404):
+        lists.get(Partnership.objects.all(), same_for="test", reference="P-0000-000")
+    assert len(lists.compiled) == 1
