@@ -3,7 +3,8 @@
 Building the SQL of a query full of subqueries (JSON arrays of related rows, a person's roles
 and permissions, the risk matrix) can take the ORM longer than PostgreSQL takes to run it, and
 every page asked for the same SQL again. An expression wrapped in compiled_once() is built the
-first time it is used and reused from then on, its values kept apart as parameters.
+first time it is used and reused from then on, its constants written in (inline_constants()). A
+whole queryset wrapped in compiled_query() is built once and run with other values.
 """
 
 import copy
@@ -146,8 +147,13 @@ class compiled_query:
             slots.append(matches[0] if matches else None)
         found = {slot for slot in slots if slot is not None}
         for position, stand_in in enumerate(stand_ins):
-            if position not in found and _trace(stand_in) in sql:
-                return None  # the value went into the SQL itself: compile each time
+            if position in found:
+                continue
+            trace = _trace(stand_in)
+            if trace in sql or any(trace in str(param) for param in params):
+                # The value went into the SQL itself, or into another value (a LIKE pattern, a
+                # list): compile each time.
+                return None
             # Otherwise the query does not use that value (for some roles, say).
         keep = {index for index, slot in enumerate(slots) if slot is not None}
         sql, kept = inline_constants(sql, params, keep)

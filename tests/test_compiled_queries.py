@@ -172,6 +172,25 @@ def test_a_query_with_a_value_written_into_its_sql_is_built_each_time():
     assert len(builds) == 3  # the stand-ins', then each call's
 
 
+def test_a_query_that_works_a_value_into_another_is_built_each_time():
+    builds = []
+
+    def build(words, references):
+        builds.append(words)
+        return Partnership.objects.filter(
+            name__icontains=words, reference__in=[references, "P-0000-000"]
+        )
+
+    read = compiled_query(build)
+    partnership = PartnerFactory().partnership
+    partnership.name = "Community Safety Partnership"
+    partnership.save()
+    assert read("safety", partnership.reference) == [partnership]
+    assert read("housing", partnership.reference) == []
+    assert read("SAFETY", "P-0000-001") == []
+    assert len(builds) == 4  # the stand-ins' (found inside a pattern), then each call's
+
+
 def test_a_query_with_a_value_it_cannot_stand_in_for_is_built_each_time():
     builds = []
 
