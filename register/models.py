@@ -7,8 +7,9 @@ from django.core.validators import FileExtensionValidator, MaxValueValidator, Mi
 from django.db import connection, models
 from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
 from django.db.models.functions import Coalesce, Concat, Lower
-from django.urls import reverse
 from django.utils import timezone
+
+from partnerships_site.links import record_url
 
 
 # Rows that belong to a partnership can be removed while it is a draft, so their removal is
@@ -598,7 +599,7 @@ class Partnership(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("register:partnership_detail", args=[self.reference])
+        return record_url("register:partnership_detail", self.reference)
 
     @property
     def status_colour(self):

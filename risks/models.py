@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from partnerships_site.compiled import compiled_once, compiled_query
+from partnerships_site.links import record_url
 from partnerships_site.prepared import planned_once
 from register.models import Partnership, Person
 
@@ -748,7 +749,7 @@ class Risk(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):
-        return reverse("risks:risk_detail", args=[self.partnership.reference, self.reference])
+        return record_url("risks:risk_detail", self.partnership.reference, self.reference)
 
     @staticmethod
     def next_reference(partnership) -> str:

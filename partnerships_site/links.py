@@ -1,0 +1,46 @@
+"""Links to a record's page, written without resolving the URL pattern for every row of a list.
+
+Django's reverse() works through the URL patterns each time it is called: about 27 µs a link, so
+a page of 50 rows spent over a millisecond on them. record_url() asks reverse() once per URL name
+(and script prefix), with markers for the arguments, and from then on puts each row's values where
+the markers were. A value that reverse() would change or refuse (anything but letters, digits and
+`-._~`, which it leaves as they are) still goes through reverse().
+"""
+
+import re
+from functools import lru_cache
+
+from django.urls import NoReverseMatch, get_script_prefix, reverse
+
+_PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
+
+
+def _marker(position: int) -> str:
+    return f"zzrecordurlmarker{position}zz"
+
+
+@lru_cache(maxsize=64)
+def _pieces(viewname: str, count: int, script_prefix: str) -> tuple[str, ...] | None:
+    """The URL's text around each argument, in order, or None if it cannot be split so."""
+    try:
+        url = reverse(viewname, args=[_marker(position) for position in range(count)])
+    except NoReverseMatch:
+        return None  # an argument must be a number, say: such links go through reverse()
+    pieces = []
+    for position in range(count):
+        before, found, url = url.partition(_marker(position))
+        if not found:
+            return None
+        pieces.append(before)
+    return (*pieces, url)
+
+
+def record_url(viewname: str, *args) -> str:
+    """reverse(viewname, args=args), the same link, for plain values without resolving it again."""
+    values = [str(arg) for arg in args]
+    pieces = None
+    if all(_PLAIN.fullmatch(value) for value in values):
+        pieces = _pieces(viewname, len(values), get_script_prefix())
+    if pieces is None:
+        return reverse(viewname, args=args)
+    return "".join(piece + value for piece, value in zip(pieces, [*values, ""], strict=True))
