@@ -3,8 +3,10 @@
 Django's reverse() works through the URL patterns each time it is called: about 27 µs a link, so
 a page of 50 rows spent over a millisecond on them. record_url() asks reverse() once per URL name
 (and script prefix), with markers for the arguments, and from then on puts each row's values where
-the markers were. A value that reverse() would change or refuse (anything but letters, digits and
-`-._~`, which it leaves as they are) still goes through reverse().
+the markers were. A value that reverse() would change (anything but letters, digits and `-._~`,
+which it leaves as they are) still goes through reverse(), as does every link of a URL name whose
+pattern refuses the markers (an <int:...> argument, say). It is for patterns whose arguments take
+any such plain value, as <str:...> does: a pattern that takes only some would not be checked.
 """
 
 import re
