@@ -19,7 +19,6 @@ from django.db.models import F, OuterRef, Value
 from django.db.models.functions import Concat
 
 from partnerships_site.compiled import compiled_once, compiled_query
-from partnerships_site.prepared import planned_once
 
 
 def _permission_names(permissions):
@@ -71,9 +70,7 @@ class CouncilModelBackend(ModelBackend):
             user_id = get_user_model()._meta.pk.to_python(user_id)
         except ValidationError:
             return None
-        with planned_once():
-            found = _read_person(user_id)
-        user = found[0] if found else None
+        user = _read_person.first(user_id)
         if user is None or not self.user_can_authenticate(user):
             return None
         user.group_names = list(user.loaded_group_names)

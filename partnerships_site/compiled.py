@@ -16,6 +16,8 @@ from django.core.exceptions import EmptyResultSet
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 from django.db.models.expressions import RawSQL
 
+from partnerships_site.prepared import planned_once
+
 _PLACEHOLDER = re.compile(r"%%|%s")
 
 
@@ -184,4 +186,11 @@ class compiled_query:
         return chained
 
     def __call__(self, *values) -> list:
-        return list(self.queryset(*values))
+        """The rows for these values. A read run this often is planned once, too (prepared.py)."""
+        with planned_once():
+            return list(self.queryset(*values))
+
+    def first(self, *values):
+        """The first row for these values, or None."""
+        rows = self(*values)
+        return rows[0] if rows else None

@@ -182,8 +182,7 @@ class RelatedLists:
                     **dict(zip(names, values, strict=True))
                 )
             )
-        with planned_once():
-            found = self.compiled[key](*lookups.values())
+        found = self.compiled[key](*lookups.values())
         if len(found) != 1:
             if found:
                 raise queryset.model.MultipleObjectsReturned

@@ -11,7 +11,6 @@ from django.utils import timezone
 from partnerships_site.choices import ChoicesOnTheFormMixin, choices_query, collect_choices
 from partnerships_site.compiled import compiled_query
 from partnerships_site.forms import GovUKFormMixin
-from partnerships_site.prepared import planned_once
 from register.models import (
     CorporatePriority,
     Directorate,
@@ -76,10 +75,6 @@ def _search_condition(term):
     return condition
 
 
-# The drop-downs whose choices are read together, in this order.
-CHOICE_LISTS = ["directorate", "priority", "lead"]
-
-
 @cache
 def _choices_read(everything, approver):
     """The query of PartnershipFilter.choices() for people with these roles, compiled once."""
@@ -88,6 +83,7 @@ def _choices_read(everything, approver):
         led = Partnership.objects.visible_to_person(
             user_id, everything=everything, approver=approver
         ).filter(partners__organisation=OuterRef("pk"), partners__is_lead=True)
+        # The lists in PartnershipFilter.choice_filters' order, which collect_choices() names.
         return choices_query(
             directorate=(Directorate.objects.all(), "pk", "name"),
             priority=(CorporatePriority.objects.all(), "pk", "name"),
@@ -181,9 +177,7 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         if not hasattr(self, "_choices"):
             user = self.request.user
             read = _choices_read(sees_everything(user), is_approver(user))
-            with planned_once():
-                rows = read(user.pk)
-            self._choices = collect_choices(CHOICE_LISTS, rows)
+            self._choices = collect_choices(self.choice_filters, read(user.pk))
             self._choices["lead"].insert(0, (COUNCIL, settings.COUNCIL_NAME))
         return self._choices
 

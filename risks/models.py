@@ -23,7 +23,6 @@ from django.utils import timezone
 
 from partnerships_site.compiled import compiled_once, compiled_query
 from partnerships_site.links import record_url
-from partnerships_site.prepared import planned_once
 from register.models import Partnership, Person
 
 # The widest matrix the council may configure. Each likelihood and impact column is checked
@@ -220,9 +219,7 @@ class Matrix:
 
     @classmethod
     def load(cls):
-        with planned_once():
-            rows = _read_matrix()
-        row = rows[0] if rows else None
+        row = _read_matrix.first()
         if row is None:
             # The data migration seeds the matrix; an empty table means it was emptied by hand.
             matrix = RiskMatrix.current()

@@ -25,7 +25,6 @@ from partnerships_site import exports
 from partnerships_site.compiled import compiled_query
 from partnerships_site.history import history_for, history_page
 from partnerships_site.pagination import PageByIdsMixin, pagination_items
-from partnerships_site.prepared import planned_once
 from partnerships_site.related_lists import RelatedLists
 from register.models import Partnership
 from risks import services
@@ -96,11 +95,9 @@ class RiskPermissionMixin:
             )
             self.partnership = self.risk.partnership
         else:
-            with planned_once():
-                found = _read_partnership(kwargs["reference"])
-            if not found:
+            self.partnership = _read_partnership.first(kwargs["reference"])
+            if self.partnership is None:
                 raise Http404("No partnership matches the given query.")
-            self.partnership = found[0]
         if "action" in kwargs:
             self.action = get_object_or_404(
                 Action.objects.select_related("owner"), risk=self.risk, pk=kwargs["action"]
@@ -157,8 +154,7 @@ class RiskListView(RiskPermissionMixin, TemplateView):
     template_name = "risks/risk_list.html"
 
     def get_context_data(self, **kwargs):
-        with planned_once():
-            risks = _read_risk_register(self.partnership.pk)
+        risks = _read_risk_register(self.partnership.pk)
         for risk in risks:
             risk.partnership = self.partnership
         annotate_flags(risks, self.matrix)
