@@ -10,7 +10,9 @@ turns the rows back into model instances and puts them where prefetch_related wo
         partners=PartnershipPartner.objects.select_related("organisation"),
         exit_actions=(ExitAction.objects.select_related("owner"), "strategy__partnership"),
     )
-    partnership = PAGE_LISTS.get(Partnership.objects.all(), reference="P-2026-001")
+    partnership = PAGE_LISTS.get(
+        Partnership.objects.all(), same_for=PartnershipDetailView, reference="P-2026-001"
+    )
 
 A list named after one of the record's relations (reverse foreign key or many-to-many) goes in
 the prefetch cache; any other name, given with the lookup from its rows to the record, becomes a
@@ -30,10 +32,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import F, OuterRef
 from django.db.models.functions import Cast, JSONObject
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 
 from partnerships_site.compiled import compiled_once, compiled_query, inline_constants
-from partnerships_site.prepared import planned_once
 
 PREFIX = "related_list_"
 
@@ -164,16 +164,13 @@ class RelatedLists:
             self.attach(obj)
         return obj
 
-    def get(self, queryset, *, same_for=None, **lookups):
+    def get(self, queryset, *, same_for, **lookups):
         """The one record the lookups name, with its lists, or a 404.
 
-        With `same_for` (a view class, say), the caller promises the same queryset on every call
-        with that key and those lookups: the query is then compiled once (compiled_query()) and
-        run with the lookups' values, which must be strings or whole numbers.
+        The caller promises the same queryset on every call with the key `same_for` (its view
+        class, say) and those lookups: the query is compiled once (compiled_query()) and run with
+        the lookups' values, which must be strings or whole numbers.
         """
-        if same_for is None:
-            with planned_once():
-                return self.attach(get_object_or_404(self.annotate(queryset), **lookups))
         names = tuple(lookups)
         key = (same_for, names)
         if key not in self.compiled:

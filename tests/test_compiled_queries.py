@@ -64,7 +64,9 @@ def test_related_lists_read_with_the_record_match_what_the_orm_reads():
 
     for _ in range(2):  # compiled on the first read, reused on the second
         with CaptureQueriesContext(connection) as queries:
-            read = lists.get(Partnership.objects.all(), reference=partnership.reference)
+            read = lists.get(
+                Partnership.objects.all(), same_for="test", reference=partnership.reference
+            )
             names = [p.organisation.name for p in read.partners.all()]
             leads = [p.is_lead for p in read.partners.all()]
         assert len(queries) == 1
