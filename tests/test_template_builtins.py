@@ -3,9 +3,11 @@
 import random
 from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal
+from unittest.mock import patch
 
 import pytest
 from django.template import Context, Template, defaultfilters, engines
+from django.urls import NoReverseMatch, reverse, set_script_prefix
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString
 
@@ -114,3 +116,36 @@ def test_templates_use_the_quick_filters_and_show_london_time():
             '{{ winter|date }}; {{ summer|date:"DATETIME_FORMAT" }}; {{ money|floatformat:"2g" }}'
         ).render(Context({"winter": winter, "summer": summer, "money": Decimal("-1234567.5")}))
     assert rendered == "26 March 2026; 26 June 2026, 14:05; -1,234,567.50"
+
+
+def render(source, **context):
+    return Template(source).render(Context(context))
+
+
+def test_url_without_arguments_is_reversed_once_and_is_djangos_link():
+    template_builtins._reverse.cache_clear()
+    source = "{% url 'register:preferences' %} {% url 'home' as home %}[{{ home }}]"
+    with patch.object(template_builtins, "reverse", wraps=reverse) as reversing:
+        first = render(source)
+        second = render(source)
+    assert first == second == f"{reverse('register:preferences')} [{reverse('home')}]"
+    assert reversing.call_count == 2  # once for each URL name, not once for each page
+
+
+def test_url_without_arguments_follows_the_script_prefix():
+    assert render("{% url 'accessibility' %}") == "/accessibility/"
+    set_script_prefix("/council/")
+    try:
+        assert render("{% url 'accessibility' %}") == "/council/accessibility/"
+    finally:
+        set_script_prefix("/")
+    assert render("{% url 'accessibility' %}") == "/accessibility/"
+
+
+def test_url_with_arguments_or_unknown_names_is_djangos_tag():
+    assert render("{% url 'register:partnership_detail' 'P-2026-001' %}") == reverse(
+        "register:partnership_detail", args=["P-2026-001"]
+    )
+    assert render("{% url 'no-such-page' as link %}[{{ link }}]") == "[]"
+    with pytest.raises(NoReverseMatch):
+        render("{% url 'no-such-page' %}")
