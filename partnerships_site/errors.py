@@ -14,14 +14,21 @@ def field_anchor(bound_field) -> str:
     """The link to the input an error about this field should take the person to.
 
     A field's own input; the first of its radios or checkboxes, which crispy-forms-gds numbers
-    from 1; the day of a date in three boxes. A field whose widget lays out its own inputs (the
-    risk score grid) names the suffix of the one to land on as `summary_anchor_suffix`.
+    from 1; for a date in three boxes, the month or year box if the error is about that box
+    alone, otherwise the day box, which has the field's own id (DayMonthYearWidget). A field
+    whose widget lays out its own inputs (the risk score grid) names the suffix of the one to
+    land on as `summary_anchor_suffix`.
     """
     field = bound_field.field
     suffix = getattr(field, "summary_anchor_suffix", None)
     if suffix is None:
         if isinstance(field, DateInputField):
-            suffix = "_0"
+            boxes_at_fault = [
+                index
+                for index, box in enumerate(field.fields)
+                if getattr(box.widget, "errors", None)
+            ]
+            suffix = f"_{boxes_at_fault[0]}" if boxes_at_fault else ""
         elif isinstance(field.widget, forms.RadioSelect | forms.CheckboxSelectMultiple):
             suffix = "_1"
         else:

@@ -1,13 +1,35 @@
+import re
 from datetime import date
 
 from crispy_forms_gds.fields import DateInputField
 from crispy_forms_gds.helper import FormHelper
+from crispy_forms_gds.widgets import DateInputWidget
 from django import forms
 from django.contrib.auth import forms as auth_forms
 from django.core.exceptions import ValidationError
 from django.utils.html import strip_tags
 
-DATE_HINT = "For example, 26/11/2026."
+from partnerships_site.dates import MONTHS
+
+DATE_HINT = "For example, 26 11 2026"
+DATE_PARTS = ("day", "month", "year")
+DIGITS = re.compile(r"[0-9]+")
+# GOV.UK asks that a month written as a word, in full or shortened, is accepted.
+MONTH_NUMBERS = {
+    name.lower(): str(number)
+    for number, month in enumerate(MONTHS[1:], start=1)
+    for name in (month, month[:3], "sept" if number == 9 else month)
+}
+# Far enough either way for any partnership, and a year nobody could have meant is refused.
+EARLIEST_YEAR, LATEST_YEAR = 1900, 2200
+
+
+class DateInputError(ValueError):
+    """Why a date typed in three boxes was refused, and the box at fault (0, 1 or 2) if one is."""
+
+    def __init__(self, message, code, box=None):
+        super().__init__(message)
+        self.message, self.code, self.box = message, code, box
 
 
 class GovUKFormMixin:
@@ -51,44 +73,125 @@ class PasswordChangeForm(GovUKFormMixin, auth_forms.PasswordChangeForm):
     pass
 
 
-class UKDateField(forms.DateField):
-    """A date typed as the council writes it (26/11/2026), refused if it is not a real date."""
+class DayMonthYearWidget(DateInputWidget):
+    """crispy-forms-gds's three boxes, with a numeric keypad on phones and the field's own id on
+    the day box.
 
-    widget = forms.DateInput(
-        format="%d/%m/%Y", attrs={"class": "govuk-input govuk-input--width-10"}
-    )
+    crispy-forms-gds's error summary links an error about the whole date to the field's id, which
+    its template gives to the <div> round the boxes, where a link cannot put the cursor. Giving
+    that id to the day box instead sends the person to the first box, as GOV.UK asks. The boxes
+    are still posted as <name>_0, <name>_1 and <name>_2.
+    """
 
-    def __init__(self, *, label, help_text=DATE_HINT, required=False, **kwargs):
-        super().__init__(label=label, help_text=help_text, required=required, **kwargs)
-        self.error_messages["invalid"] = f"{label} must be a real date, for example 26/11/2026"
-        self.error_messages["required"] = f"Enter the {label[0].lower()}{label[1:]}"
+    def __init__(self, attrs=None):
+        super().__init__(attrs)
+        for box in self.widgets:
+            box.attrs["inputmode"] = "numeric"
 
-    def validate(self, value):
-        super().validate(value)
-        if value and not 1900 <= value.year <= 2200:
-            raise ValidationError(
-                f"{self.label} must be between 1900 and 2200", code="out_of_range"
-            )
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        field_id = context["widget"]["attrs"].get("id")
+        if field_id:
+            context["widget"]["attrs"]["id"] = f"{field_id}_boxes"
+            context["widget"]["subwidgets"][0]["attrs"]["id"] = field_id
+        return context
+
+    def decompress(self, value):
+        if isinstance(value, str):
+            try:
+                value = date.fromisoformat(value)
+            except ValueError:
+                value = None
+        if isinstance(value, date):
+            return [value.day, value.month, value.year]
+        return [None, None, None]
 
 
 class DayMonthYearField(DateInputField):
-    """A GOV.UK date input (day, month, year) that turns an impossible date into a clear error."""
+    """A date as the GOV.UK Design System's date input: day, month and year in three boxes.
 
-    def __init__(self, *, required_message="Enter the date", **kwargs):
-        super().__init__(**kwargs)
-        self.error_messages["required"] = required_message
-        self.error_messages["incomplete"] = required_message
+    Every error names the field, in the Design System's words ("Start date must include a
+    year", "Start date must be a real date"), and what was typed stays in the boxes. An error
+    about the month or the year alone is marked on that box; any other on the whole date.
+    """
 
-    def compress(self, data_list):
-        day, month, year = data_list
-        if not (day and month and year):
-            return None
-        if len(year) != 4:
-            raise ValidationError("Enter the year as 4 digits, for example 2026")
+    widget = DayMonthYearWidget
+
+    def __init__(self, *, label, help_text=DATE_HINT, required_message=None, **kwargs):
+        super().__init__(label=label, help_text=help_text, **kwargs)
+        self.error_messages["required"] = (
+            required_message or f"Enter the {label[:1].lower()}{label[1:]}"
+        )
+
+    def clean(self, value):
+        if self.disabled and not isinstance(value, list | tuple):
+            value = self.widget.decompress(value)
+        for box in self.fields:
+            box.widget.errors = []
         try:
-            return date(int(year), int(month), int(day))
-        except (ValueError, OverflowError) as error:
-            raise ValidationError("Enter a real date, for example 26 11 2026") from error
+            day = self.to_date(value)
+        except DateInputError as error:
+            # crispy-forms-gds marks only the boxes given an error, and its summary links to
+            # each such box by its own id. The day box wears the field's id, so an error about
+            # the day is left on the whole date, which links there too.
+            if error.box:
+                self.fields[error.box].widget.errors.append(error.message)
+            raise ValidationError(error.message, code=error.code) from None
+        if day is None and self.required:
+            raise ValidationError(self.error_messages["required"], code="required")
+        self.validate(day)
+        self.run_validators(day)
+        return day
+
+    def to_date(self, value):
+        """The date typed in the boxes, None if all three are blank, or a DateInputError."""
+        boxes = list(value) if isinstance(value, list | tuple) else []
+        boxes = [("" if text is None else str(text)).strip() for text in boxes[:3]]
+        boxes += [""] * (3 - len(boxes))
+        name = self.label
+        missing = [part for part, text in zip(DATE_PARTS, boxes, strict=True) if not text]
+        if len(missing) == 3:
+            return None
+        if missing:
+            raise DateInputError(
+                f"{name} must include a {' and '.join(missing)}",
+                "incomplete",
+                DATE_PARTS.index(missing[0]) if len(missing) == 1 else None,
+            )
+        day, month, year = boxes
+        month = MONTH_NUMBERS.get(month.lower(), month)
+        wrong = [
+            index
+            for index, (text, most) in enumerate([(day, 31), (month, 12)])
+            if not (DIGITS.fullmatch(text) and len(text) <= 2 and 1 <= int(text) <= most)
+        ]
+        if not DIGITS.fullmatch(year):
+            wrong.append(2)
+        if wrong:
+            raise DateInputError(
+                f"{name} must be a real date", "invalid", wrong[0] if len(wrong) == 1 else None
+            )
+        if len(year) != 4:
+            raise DateInputError(f"{name} must have a 4-digit year", "year_digits", 2)
+        try:
+            typed = date(int(year), int(month), int(day))
+        except ValueError:
+            raise DateInputError(f"{name} must be a real date", "invalid") from None
+        if not EARLIEST_YEAR <= typed.year <= LATEST_YEAR:
+            raise DateInputError(
+                f"{name} must be between {EARLIEST_YEAR} and {LATEST_YEAR}", "out_of_range"
+            )
+        return typed
+
+    def has_changed(self, initial, data):
+        if self.disabled:
+            return False
+        if not isinstance(initial, date):
+            initial = None
+        try:
+            return self.to_date(data) != initial
+        except DateInputError:
+            return True
 
 
 class PlainMessagesMixin:

@@ -26,23 +26,10 @@ from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
+from partnerships_site.dates import MONTHS
+
 register = Library()
 
-MONTHS = (
-    "",
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
 DATE_FORMATS = frozenset({None, "DATE_FORMAT", "j F Y"})
 DATETIME_FORMATS = frozenset({"DATETIME_FORMAT", "j F Y, H:i"})
 # floatformat's argument: places shown (a negative number: only when the number has a

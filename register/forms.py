@@ -15,7 +15,6 @@ from partnerships_site.forms import (
     DayMonthYearField,
     GovUKFormMixin,
     PlainMessagesMixin,
-    UKDateField,
     searchable_select,
 )
 from register.models import (
@@ -61,9 +60,7 @@ class DecisionForm(GovUKFormMixin, forms.ModelForm):
         },
     )
     decided_on = DayMonthYearField(
-        label="Date of decision",
-        help_text="For example, 26 11 2026",
-        required_message="Enter the date of the decision",
+        label="Date of decision", required_message="Enter the date of the decision"
     )
     decision_reference = forms.CharField(
         label="Decision reference (optional)",
@@ -300,9 +297,11 @@ class AboutYouForm(SectionForm):
 
 
 class PartnershipDetailsForm(SectionForm):
-    start_date = UKDateField(label="Start date")
-    end_date = UKDateField(
-        label="End date", help_text="Leave blank if it has no set end. " + DATE_HINT
+    start_date = DayMonthYearField(label="Start date", required=False)
+    end_date = DayMonthYearField(
+        label="End date",
+        required=False,
+        help_text="Leave blank if it has no set end. " + DATE_HINT,
     )
     material_service_delivery = yes_no_field(
         "Does the partnership involve material service delivery?",
@@ -509,7 +508,7 @@ class ChecklistForm(SectionForm):
 
 
 class DocumentsForm(SectionForm):
-    governing_document_date = UKDateField(label="Date of governing document")
+    governing_document_date = DayMonthYearField(label="Date of governing document", required=False)
 
     class Meta:
         model = Partnership
@@ -531,7 +530,7 @@ class DocumentsForm(SectionForm):
 class DocumentUploadForm(PlainMessagesMixin, GovUKFormMixin, forms.ModelForm):
     """One document to upload with a section; left blank, nothing is uploaded."""
 
-    document_date = UKDateField(label="Date of document")
+    document_date = DayMonthYearField(label="Date of document", required=False)
 
     class Meta:
         model = Document
@@ -652,9 +651,11 @@ class RepresentationForm(RowForm):
         required=False,
         error_messages={"invalid_choice": "Select councillor or council officer"},
     )
-    appointed_from = UKDateField(label="Appointed from")
-    appointed_to = UKDateField(
-        label="Appointed to", help_text="Leave blank if open-ended. " + DATE_HINT
+    appointed_from = DayMonthYearField(label="Appointed from", required=False)
+    appointed_to = DayMonthYearField(
+        label="Appointed to",
+        required=False,
+        help_text="Leave blank if open-ended. " + DATE_HINT,
     )
 
     class Meta:

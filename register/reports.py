@@ -20,7 +20,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from partnerships_site.forms import GovUKFormMixin, UKDateField
+from partnerships_site.forms import DATE_HINT, DayMonthYearField, GovUKFormMixin
 from register.models import (
     FinancialContribution,
     InKindContribution,
@@ -99,8 +99,8 @@ class AnnualReportForm(GovUKFormMixin, forms.Form):
 class RiskUpdateForm(GovUKFormMixin, forms.Form):
     """The date the risk update is as at (today when left blank)."""
 
-    date = UKDateField(
-        label="Date of the update", help_text="Leave blank for today. For example, 26/11/2026."
+    date = DayMonthYearField(
+        label="Date of the update", required=False, help_text="Leave blank for today. " + DATE_HINT
     )
 
     def __init__(self, *args, **kwargs):

@@ -821,7 +821,9 @@ class RiskUpdateReportView(ReportAccessMixin, View):
     template_name = "reports/risk_update.html"
 
     def get(self, request):
-        form = reports.RiskUpdateForm(request.GET if "date" in request.GET else None)
+        # The date's three boxes are sent as date_0, date_1 and date_2; none means today.
+        asked = any(f"date_{box}" in request.GET for box in range(3))
+        form = reports.RiskUpdateForm(request.GET if asked else None)
         if form.is_bound and not form.is_valid():
             return render(request, self.template_name, {"form": form}, status=400)
         on = (form.cleaned_data["date"] if form.is_bound else None) or timezone.localdate()

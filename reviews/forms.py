@@ -4,7 +4,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from partnerships_site.forms import DayMonthYearField, GovUKFormMixin, searchable_select
+from partnerships_site.forms import (
+    DATE_HINT,
+    DayMonthYearField,
+    GovUKFormMixin,
+    searchable_select,
+)
 from register.models import Person
 from reviews.models import (
     AnnualReview,
@@ -14,15 +19,6 @@ from reviews.models import (
 )
 
 TEXTAREA = forms.Textarea(attrs={"rows": 4})
-
-
-def _date_field(label, *, required=True, required_message=None, help_text=None):
-    return DayMonthYearField(
-        label=label,
-        required=required,
-        required_message=required_message or f"Enter the {label[0].lower()}{label[1:]}",
-        help_text=help_text or "For example, 26 11 2026",
-    )
 
 
 def _radios(label, choices, *, message, help_text=""):
@@ -63,9 +59,9 @@ class VersionedFormMixin:
 class AnnualReviewForm(GovUKFormMixin, VersionedFormMixin, forms.ModelForm):
     """The annual review, as the sponsoring officer (or Democratic Services) records it."""
 
-    period_start = _date_field("Period reviewed from")
-    period_end = _date_field("Period reviewed to")
-    review_date = _date_field("Date of review")
+    period_start = DayMonthYearField(label="Period reviewed from")
+    period_end = DayMonthYearField(label="Period reviewed to")
+    review_date = DayMonthYearField(label="Date of review")
     risk_register_refreshed = _radios(
         "Has the risk register been reviewed and refreshed?",
         AnnualReview.YesNo.choices,
@@ -82,7 +78,7 @@ class AnnualReviewForm(GovUKFormMixin, VersionedFormMixin, forms.ModelForm):
         message="Select the outcome of the review",
         help_text="Withdrawing moves the partnership to exiting and opens its exit strategy.",
     )
-    agreed_on = _date_field("Date the outcome was agreed", required=False)
+    agreed_on = DayMonthYearField(label="Date the outcome was agreed", required=False)
 
     class Meta:
         model = AnnualReview
@@ -195,7 +191,7 @@ class ExitStrategyForm(GovUKFormMixin, VersionedFormMixin, forms.ModelForm):
         help_text="Planned: at a time the council chooses, with notice. Unplanned: forced by "
         "events, such as the partnership folding.",
     )
-    intended_exit_date = _date_field("Intended exit date", required=False)
+    intended_exit_date = DayMonthYearField(label="Intended exit date", required=False)
 
     class Meta:
         model = ExitStrategy
@@ -222,7 +218,7 @@ class ExitStrategyForm(GovUKFormMixin, VersionedFormMixin, forms.ModelForm):
 class ExitActionPlanForm(GovUKFormMixin, forms.ModelForm):
     """One exit action as planned: what, who and by when. Its progress is its owner's to tell."""
 
-    due_date = _date_field("Due by", required_message="Enter the date it is due by")
+    due_date = DayMonthYearField(label="Due by", required_message="Enter the date it is due by")
 
     class Meta:
         model = ExitAction
@@ -281,8 +277,8 @@ class ExitActionProgressForm(GovUKFormMixin, VersionedFormMixin, forms.ModelForm
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status", "invalid_choice": "Select the status"},
     )
-    completed_on = _date_field(
-        "Date completed", required=False, help_text="If it is complete. For example, 26 11 2026"
+    completed_on = DayMonthYearField(
+        label="Date completed", required=False, help_text="If it is complete. " + DATE_HINT
     )
 
     class Meta:
@@ -318,8 +314,8 @@ class CompleteExitForm(GovUKFormMixin, forms.Form):
             "max_length": "Signed off by must be 200 characters or fewer",
         },
     )
-    signed_off_on = _date_field(
-        "Date signed off", required_message="Enter the date the exit was signed off"
+    signed_off_on = DayMonthYearField(
+        label="Date signed off", required_message="Enter the date the exit was signed off"
     )
     expected_version = forms.IntegerField(
         widget=forms.HiddenInput,
@@ -335,8 +331,8 @@ class CompleteExitForm(GovUKFormMixin, forms.Form):
 class NextReviewDateForm(GovUKFormMixin, forms.Form):
     """Democratic Services set another date for a partnership's next annual review."""
 
-    next_review_due = _date_field(
-        "Next review due", required_message="Enter the date the next review is due"
+    next_review_due = DayMonthYearField(
+        label="Next review due", required_message="Enter the date the next review is due"
     )
     reason = forms.CharField(
         label="Reason for the new date",

@@ -11,9 +11,9 @@ from django.utils import timezone
 from partnerships_site.errors import error_summary
 from partnerships_site.forms import (
     DATE_HINT,
+    DayMonthYearField,
     GovUKFormMixin,
     PlainMessagesMixin,
-    UKDateField,
     searchable_select,
 )
 from register.models import Person
@@ -159,7 +159,7 @@ class RiskForm(ScoresMixin, PlainMessagesMixin, GovUKFormMixin, forms.ModelForm)
             "invalid_choice": "Select the risk owner",
         },
     )
-    raised_on = UKDateField(required=True, label="Date raised")
+    raised_on = DayMonthYearField(label="Date raised")
     version = VersionField()
     creation_token = forms.UUIDField(
         widget=forms.HiddenInput,
@@ -226,7 +226,7 @@ class MitigationForm(PlainMessagesMixin, GovUKFormMixin, forms.ModelForm):
         label="Owner",
         error_messages={"required": "Select the owner", "invalid_choice": "Select the owner"},
     )
-    completed_on = UKDateField(
+    completed_on = DayMonthYearField(
         label="Completed on", required=False, help_text="If complete. " + DATE_HINT
     )
 
@@ -250,7 +250,7 @@ class MitigationForm(PlainMessagesMixin, GovUKFormMixin, forms.ModelForm):
 
 
 class ControlForm(MitigationForm):
-    estimated_completion = UKDateField(
+    estimated_completion = DayMonthYearField(
         label="Estimated completion date",
         required=False,
         help_text="If it is not yet fully in place. " + DATE_HINT,
@@ -261,7 +261,7 @@ class ControlForm(MitigationForm):
 
 
 class ActionForm(MitigationForm):
-    estimated_completion = UKDateField(label="Estimated completion date", required=True)
+    estimated_completion = DayMonthYearField(label="Estimated completion date")
 
     class Meta(MitigationForm.Meta):
         model = Action
@@ -330,7 +330,7 @@ ActionFormSetClass = _mitigation_formset(Action, ActionForm, ActionFormSet)
 class ReviewForm(ScoresMixin, GovUKFormMixin, forms.Form):
     """A routine review: the date, the scores now and what the owner found."""
 
-    reviewed_on = UKDateField(label="Date of review", required=True)
+    reviewed_on = DayMonthYearField(label="Date of review")
     notes = forms.CharField(
         label="Notes",
         required=False,
@@ -388,7 +388,7 @@ class CloseRiskForm(GovUKFormMixin, forms.Form):
 class EscalationForm(PlainMessagesMixin, GovUKFormMixin, forms.ModelForm):
     """A report of the risk to the Partnership Board and the board's response."""
 
-    reported_on = UKDateField(required=True, label="Date reported")
+    reported_on = DayMonthYearField(label="Date reported")
     board_response = forms.ChoiceField(
         label="Board's response",
         choices=Escalation.Response.choices,
@@ -427,7 +427,7 @@ class ActionProgressForm(PlainMessagesMixin, GovUKFormMixin, forms.ModelForm):
         widget=forms.RadioSelect,
         error_messages={"required": "Select the status", "invalid_choice": "Select the status"},
     )
-    completed_on = UKDateField(
+    completed_on = DayMonthYearField(
         label="Completed on",
         required=False,
         help_text="Only if it is complete. " + DATE_HINT,

@@ -1,3 +1,4 @@
+from datetime import date
 from html.parser import HTMLParser
 
 from django.db import connection
@@ -27,6 +28,43 @@ def assert_queries_fixed(client, url, grow, *, most):
     assert small == large, f"{url} ran {small} queries on small data but {large} on large data"
     assert large <= most, f"{url} ran {large} queries; at most {most} expected"
     return large
+
+
+def date_boxes(name, value):
+    """A date as a GOV.UK date input posts it: day, month and year as name_0, name_1, name_2.
+
+    value is a date, or what a person typed in the three boxes: a (day, month, year) tuple, or
+    the three joined by "/" ("31/02/2026", "1//2026", "" for all three blank).
+    """
+    if isinstance(value, date):
+        parts = (str(value.day), str(value.month), str(value.year))
+    elif isinstance(value, str):
+        parts = tuple(value.split("/")) if value else ("", "", "")
+    else:
+        parts = tuple(value)
+    assert len(parts) == 3, f"{value!r} is not a day, a month and a year"
+    return {f"{name}_{index}": part for index, part in enumerate(parts)}
+
+
+def split_dates(data):
+    """Form data with each date in it posted as the three boxes of a date input (date_boxes())."""
+    split = {}
+    for name, value in data.items():
+        if isinstance(value, date):
+            split.update(date_boxes(name, value))
+        else:
+            split[name] = value
+    return split
+
+
+def fill_date(scope, legend, value):
+    """Type a date into the GOV.UK date input whose fieldset's legend is `legend`, as a person
+    would: day, month and year in their own boxes."""
+    group = scope.get_by_role("group", name=legend, exact=True)
+    day, month, year = date_boxes("", value).values()
+    group.get_by_label("Day").fill(day)
+    group.get_by_label("Month").fill(month)
+    group.get_by_label("Year").fill(year)
 
 
 class FormReader(HTMLParser):

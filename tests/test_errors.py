@@ -1,5 +1,7 @@
 """The one error summary builder (partnerships_site/errors.py) that every page of forms uses."""
 
+import re
+
 from django import forms
 
 from partnerships_site.errors import error_summary, field_anchor
@@ -53,14 +55,30 @@ def test_each_error_links_to_the_input_it_is_about():
     ]
 
 
-def test_a_date_in_three_boxes_links_to_its_day_and_a_field_can_name_its_own_input():
+def test_a_date_in_three_boxes_links_to_the_box_at_fault_or_its_day_box():
     class DateForm(forms.Form):
-        due = DayMonthYearField(required=True)
+        due = DayMonthYearField(label="Due date")
+
+    def links(day, month, year):
+        form = DateForm({"due_0": day, "due_1": month, "due_2": year})
+        form.is_valid()
+        return error_summary(form)
+
+    assert links("", "", "") == [("#id_due", "Enter the due date")]
+    assert links("31", "2", "2026") == [("#id_due", "Due date must be a real date")]
+    assert links("", "2", "2026") == [("#id_due", "Due date must include a day")]
+    assert links("1", "", "2026") == [("#id_due_1", "Due date must include a month")]
+    assert links("1", "2", "26") == [("#id_due_2", "Due date must have a 4-digit year")]
+    # The day box carries the field's own id, so "#id_due" lands in it.
+    assert re.search(r'<input [^>]*name="due_0"[^>]*id="id_due"', str(DateForm()["due"]))
+
+
+def test_a_field_can_name_its_own_input():
+    class GridForm(forms.Form):
         grid = forms.ChoiceField(choices=[("1", "1")], widget=forms.RadioSelect)
 
-    form = DateForm({})
+    form = GridForm({})
     form.fields["grid"].summary_anchor_suffix = ""
-    assert field_anchor(form["due"]) == "#id_due_0"
     assert field_anchor(form["grid"]) == "#id_grid"
 
 

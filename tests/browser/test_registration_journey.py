@@ -11,7 +11,7 @@ from playwright.sync_api import expect
 from register import services
 from register.models import Partnership, current_financial_year
 from tests.factories import CorporatePriorityFactory
-from tests.helpers import choose
+from tests.helpers import choose, fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -56,7 +56,7 @@ def test_an_officer_registers_a_partnership_over_two_visits(
         "Officer accountable for monitoring performance",
         f"{officer.get_full_name()} – Project Officer",
     )
-    page.get_by_label("Start date").fill("01/04/2026")
+    fill_date(page, "Start date", "01/04/2026")
     save_and_continue(page)
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Role of the Council")

@@ -15,16 +15,9 @@ from partnerships_site.dates import add_years
 from register.models import Partnership, Person
 from reviews.models import AnnualReview, ExitAction, ExitStrategy
 from tests.factories import PersonFactory, active_partnership
-from tests.helpers import choose
+from tests.helpers import choose, fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def fill_date(scope, legend, day):
-    group = scope.get_by_role("group", name=legend, exact=True)
-    group.get_by_label("Day").fill(str(day.day))
-    group.get_by_label("Month").fill(str(day.month))
-    group.get_by_label("Year").fill(str(day.year))
 
 
 def heading(page):

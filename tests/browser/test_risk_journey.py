@@ -10,15 +10,11 @@ from register import roles
 from register.models import Partnership, Person
 from risks.models import Action, Risk
 from tests.factories import PartnershipFactory, UserFactory
-from tests.helpers import choose
+from tests.helpers import choose, fill_date
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 TODAY = date.today()
-
-
-def d(day):
-    return day.strftime("%d/%m/%Y")
 
 
 def cell(group, likelihood, impact):
@@ -31,7 +27,7 @@ def fill_row(page, legend, description, owner, due=None, status=None):
     row.get_by_label("Description").fill(description)
     choose(row, "Owner", owner)
     if due:
-        row.get_by_label("Estimated completion date").fill(due)
+        fill_date(row, "Estimated completion date", due)
     if status:
         row.get_by_label("Status").select_option(label=status)
 
@@ -70,7 +66,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     page.get_by_label("Impact", exact=True).fill("Outreach to rough sleepers is cut back.")
     page.get_by_label("Category").select_option(label="Financial")
     choose(page, "Risk owner", f"{sponsor_person} – Head of Housing")
-    page.get_by_label("Date raised").fill(d(TODAY - timedelta(days=10)))
+    fill_date(page, "Date raised", TODAY - timedelta(days=10))
     inherent = page.get_by_role("group", name="Inherent score")
     cell(inherent, "4 Likely", "5 Critical").check()
     cell(page.get_by_role("group", name="Actual score"), "3 Possible", "4 Major").check()
@@ -78,7 +74,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
 
     # One control and two actions, the second row added without JavaScript's help.
     fill_row(page, "Control 1", "Three-year funding agreements", tom, status="In progress")
-    fill_row(page, "Action 1", "Agree a reserve policy", amira, d(TODAY + timedelta(30)))
+    fill_row(page, "Action 1", "Agree a reserve policy", amira, TODAY + timedelta(30))
     page.get_by_role("button", name="Add another action").click()
     expect(page.get_by_role("group", name="Action 2")).to_be_visible()
     expect(page.get_by_label("Risk title")).to_have_value("Partner funding withdrawn")
@@ -86,7 +82,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
         cell(page.get_by_role("group", name="Inherent score"), "4 Likely", "5 Critical")
     ).to_be_checked()
     axe(page, "add a risk, after adding another action")
-    fill_row(page, "Action 2", "Find another funder", tom, d(TODAY + timedelta(days=90)))
+    fill_row(page, "Action 2", "Find another funder", tom, TODAY + timedelta(days=90))
     page.get_by_role("button", name="Save the risk").click()
 
     # The risk's page shows it as saved, with its scores, control and actions.
@@ -190,8 +186,14 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     page.get_by_role("button", name="Save progress").click()
     expect(page.locator(".govuk-error-summary")).to_contain_text("Enter the date it was completed.")
     axe(page, "update progress with an error")
+    # The summary's link puts the cursor in the first box of the date.
+    page.locator(".govuk-error-summary").get_by_role(
+        "link", name="Enter the date it was completed."
+    ).click()
+    completed_on = page.get_by_role("group", name="Completed on", exact=True)
+    expect(completed_on.get_by_label("Day")).to_be_focused()
     page.get_by_label("Progress so far").fill("Reserve policy agreed at the board.")
-    page.get_by_label("Completed on").fill(d(TODAY))
+    fill_date(page, "Completed on", TODAY)
     page.get_by_role("button", name="Save progress").click()
     expect(main).to_contain_text(f"Complete on {TODAY:%-d %B %Y}")
     axe(page, "risk page after completing the action")

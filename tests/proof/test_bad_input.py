@@ -165,7 +165,7 @@ def app_form_targets(world):
         "event": "Withdrawal.",
         "impact": "Service cut.",
         "owner": str(owner.pk),
-        "raised_on": "01/04/2026",
+        **date_overrides("raised_on", date(2026, 4, 1)),
         "inherent": "4-5",
         "actual": "3-4",
         "residual": "2-3",
@@ -231,7 +231,12 @@ def app_form_targets(world):
             "review a risk",
             "sponsor",
             reverse("risks:riskreview_create", args=[active.reference, risk.reference]),
-            {"actual": "3-4", "inherent": "4-5", "residual": "2-3", "reviewed_on": "01/11/2026"},
+            {
+                "actual": "3-4",
+                "inherent": "4-5",
+                "residual": "2-3",
+                **date_overrides("reviewed_on", today),
+            },
         ),
         FormTarget(
             "escalate a risk",
@@ -477,6 +482,9 @@ RISK_PARAMS = [
     "page",
 ]
 
+# The risk update's form: "date" says the form was sent, its boxes are date_0, date_1, date_2.
+RISK_UPDATE_PARAMS = ["date_0", "date_1", "date_2"]
+
 
 def list_targets(world):
     """(user, url, parameters) of every list, search box, report and download with a query."""
@@ -504,8 +512,8 @@ def list_targets(world):
         ("democratic", reverse("register:overview"), ["page"]),
         ("democratic", reverse("register:report_annual"), ["year"]),
         ("democratic", reverse("register:report_annual_docx"), ["year"]),
-        ("democratic", reverse("register:report_risk_update"), ["date"]),
-        ("democratic", reverse("register:report_risk_update_docx"), ["date"]),
+        ("democratic", reverse("register:report_risk_update"), RISK_UPDATE_PARAMS),
+        ("democratic", reverse("register:report_risk_update_docx"), RISK_UPDATE_PARAMS),
         ("officer", reverse("home"), ["page"]),
     ]
 

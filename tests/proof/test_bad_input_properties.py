@@ -11,6 +11,7 @@ middleware stack, takes the rest. Both raise or answer 500 on the same faults.
 """
 
 import logging
+from datetime import date
 from functools import partial
 
 import pytest
@@ -25,7 +26,7 @@ from partnerships_site.middleware import RejectUnsafeInputMiddleware
 from register.sections import SECTIONS
 from tests.proof.payloads import PAYLOADS, form_body
 from tests.proof.sweep import ErrorLog, Sweep, build_world, logical_fields, main_form, with_value
-from tests.proof.test_bad_input import NOT_FIELDS, RISK_PARAMS
+from tests.proof.test_bad_input import NOT_FIELDS, RISK_PARAMS, date_overrides
 
 pytestmark = [pytest.mark.proof, pytest.mark.django_db]
 
@@ -192,7 +193,7 @@ def test_generated_input_to_the_risk_form(world, sweep):
         "event": "Withdrawal.",
         "impact": "Service cut.",
         "owner": str(world.other["owner"].pk),
-        "raised_on": "01/04/2026",
+        **date_overrides("raised_on", date(2026, 4, 1)),
         "inherent": "4-5",
         "actual": "3-4",
         "residual": "2-3",

@@ -1,3 +1,4 @@
+import re
 from datetime import date, timedelta
 
 import pytest
@@ -205,12 +206,16 @@ def test_a_partnership_that_is_not_submitted_cannot_be_decided(
     ("day", "month", "year", "message"),
     [
         ("", "", "", "Enter the date of the decision"),
-        ("31", "2", "2026", "Enter a real date"),
-        ("1", "13", "2026", "Enter a real date"),
-        ("1", "1", "26", "Enter the year as 4 digits"),
-        ("1", "1", "99999999999999999999", "Enter the year as 4 digits"),
-        ("1", "1", "9999", "Date of decision must be today or in the past"),
-        ("a", "1", "2026", "Enter a valid date"),
+        (" ", "\t", " ", "Enter the date of the decision"),
+        ("1", "", "2026", "Date of decision must include a month"),
+        ("31", "2", "2026", "Date of decision must be a real date"),
+        ("1", "13", "2026", "Date of decision must be a real date"),
+        ("1", "1", "26", "Date of decision must have a 4-digit year"),
+        ("1", "1", "99999999999999999999", "Date of decision must have a 4-digit year"),
+        ("1", "1", "1899", "Date of decision must be between 1900 and 2200"),
+        ("1", "1", "2199", "Date of decision must be today or in the past"),
+        ("a", "1", "2026", "Date of decision must be a real date"),
+        ("1 000", "1", "2026", "Date of decision must be a real date"),
     ],
 )
 def test_a_bad_date_is_an_error_not_a_crash(
@@ -225,6 +230,23 @@ def test_a_bad_date_is_an_error_not_a_crash(
     assert response.status_code == 200
     assert message in response.content.decode()
     assert not ApprovalDecision.objects.exists()
+
+
+def test_the_error_summary_links_to_the_day_box_and_the_boxes_keep_what_was_typed(
+    client, officer, democratic_services
+):
+    partnership = submitted(officer)
+    client.force_login(democratic_services)
+    response = client.post(
+        decide_url(partnership),
+        form_data(decided_on_0="31", decided_on_1="2", decided_on_2="2026"),
+    )
+    content = response.content.decode()
+    assert '<a href="#id_decided_on">Date of decision must be a real date</a>' in content
+    day_box = re.search(r'<input [^>]*id="id_decided_on"[^>]*>', content).group(0)
+    assert 'name="decided_on_0"' in day_box and 'value="31"' in day_box
+    assert re.search(r'<input [^>]*name="decided_on_1" value="2"', content)
+    assert re.search(r'<input [^>]*name="decided_on_2" value="2026"', content)
 
 
 def test_tomorrow_is_in_the_future(client, officer, democratic_services):

@@ -22,16 +22,13 @@ from tests.factories import (
     UserFactory,
     complete_partnership,
 )
+from tests.helpers import split_dates
 from tests.register.registration_helpers import error_summary, fill, section_url
 from tests.register.test_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date.today()
-
-
-def d(day):
-    return day.strftime("%d/%m/%Y")
 
 
 @pytest.fixture
@@ -62,7 +59,7 @@ def risk_post(owner, **overrides):
         "event": "The partner leaves the partnership.",
         "impact": "Services to rough sleepers stop.",
         "owner": owner.pk,
-        "raised_on": d(TODAY - timedelta(days=5)),
+        "raised_on": TODAY - timedelta(days=5),
         "inherent": "4-5",
         "actual": "3-4",
         "residual": "2-3",
@@ -72,7 +69,7 @@ def risk_post(owner, **overrides):
         "actions-INITIAL_FORMS": "0",
     }
     data.update(overrides)
-    return data
+    return split_dates(data)
 
 
 def action_row(index, owner, **fields):
@@ -80,10 +77,10 @@ def action_row(index, owner, **fields):
         "description": f"Action {index}",
         "owner": owner.pk,
         "status": "not_started",
-        "estimated_completion": d(TODAY + timedelta(days=30)),
+        "estimated_completion": TODAY + timedelta(days=30),
     }
     values.update(fields)
-    return {f"actions-{index}-{key}": value for key, value in values.items()}
+    return split_dates({f"actions-{index}-{key}": value for key, value in values.items()})
 
 
 def recipients():

@@ -32,7 +32,7 @@ from tests.factories import (
     RepresentationFactory,
     complete_partnership,
 )
-from tests.helpers import assert_queries_fixed
+from tests.helpers import assert_queries_fixed, date_boxes
 from tests.register.registration_helpers import error_summary, fill, form_data, section_url
 
 pytestmark = pytest.mark.django_db
@@ -198,8 +198,8 @@ def test_an_officer_completes_every_section_and_submits(
         directorate=str(officer.profile.directorate_id),
         sponsoring_officer=str(sponsor.pk),
         monitoring_officer=str(officer.pk),
-        start_date="01/04/2026",
-        end_date="31/03/2029",
+        **date_boxes("start_date", "01/04/2026"),
+        **date_boxes("end_date", "31/03/2029"),
         material_service_delivery="True",
         is_confidential="False",
     )
@@ -212,7 +212,7 @@ def test_an_officer_completes_every_section_and_submits(
             "representations-0-person_name": "Jane Smith",
             "representations-0-person_kind": "councillor",
             "representations-0-role": "representative",
-            "representations-0-appointed_from": "15/05/2026",
+            **date_boxes("representations-0-appointed_from", "15/05/2026"),
             "representations-1-person_name": "Sam Patel",
             "representations-1-person_kind": "officer",
             "representations-1-role": "manager",
@@ -256,7 +256,11 @@ def test_an_officer_completes_every_section_and_submits(
     save("risk", has_risk_register="True", risk_manager="The partnership board")
     answers = {f"answer_{a.pk}": "yes" for a in partnership.checklist_answers.all()}
     save("checklist", **answers)
-    save("documents", governing_document_type="mou", governing_document_date="01/04/2026")
+    save(
+        "documents",
+        governing_document_type="mou",
+        **date_boxes("governing_document_date", "01/04/2026"),
+    )
     response = save(
         "evaluation",
         evaluation_risks_rewards="More footfall; some reputational risk.",
@@ -320,8 +324,30 @@ def test_save_and_come_back_later_returns_to_the_task_list_with_a_banner(officer
     assert draft.version == 2
 
 
+def test_a_section_shows_the_stored_dates_in_their_three_boxes(officer_client, draft):
+    Partnership.objects.filter(pk=draft.pk).update(
+        start_date=date(2026, 4, 1), end_date=date(2029, 3, 31)
+    )
+    RepresentationFactory(partnership=draft, appointed_from=date(2026, 5, 15))
+    shown = form_data(officer_client.get(section_url(draft, "partnership")))
+    assert [shown.get(f"start_date_{box}") for box in range(3)] == ["1", "4", "2026"]
+    assert [shown.get(f"end_date_{box}") for box in range(3)] == ["31", "3", "2029"]
+    rows = form_data(officer_client.get(section_url(draft, "council_role")))
+    assert [rows.get(f"representations-0-appointed_from_{box}") for box in range(3)] == [
+        "15",
+        "5",
+        "2026",
+    ]
+    assert [rows.get(f"representations-0-appointed_to_{box}") for box in range(3)] == ["", "", ""]
+
+
 def test_a_draft_can_be_saved_incomplete(officer_client, draft):
-    response = fill(officer_client, section_url(draft, "partnership"), purpose="", start_date="")
+    response = fill(
+        officer_client,
+        section_url(draft, "partnership"),
+        purpose="",
+        **date_boxes("start_date", ""),
+    )
     assert response.status_code == 302
     assert ("partnership", "Enter the start date") in services.missing_for_submission(draft)
 

@@ -19,6 +19,7 @@ from register.models import (
     Representation,
 )
 from tests.factories import CorporatePriorityFactory, PartnershipFactory, RepresentationFactory
+from tests.helpers import date_boxes
 from tests.register.registration_helpers import (
     assert_field_error,
     error_summary,
@@ -110,27 +111,57 @@ SECTION_CASES = [
     ),
     (
         "partnership",
-        {"start_date": "31/02/2026"},
+        date_boxes("start_date", "31/02/2026"),
         "id_start_date",
-        "Start date must be a real date, for example 26/11/2026",
+        "Start date must be a real date",
     ),
     (
         "partnership",
-        {"start_date": "26/11/0026"},
+        date_boxes("start_date", "26/11/0026"),
         "id_start_date",
         "Start date must be between 1900 and 2200",
     ),
     (
         "partnership",
-        {"end_date": "next year"},
+        date_boxes("end_date", ("next", "year", "2027")),
         "id_end_date",
-        "End date must be a real date, for example 26/11/2026",
+        "End date must be a real date",
     ),
     (
         "partnership",
-        {"start_date": "01/04/2027", "end_date": "31/03/2027"},
+        date_boxes("start_date", "01/04/2027") | date_boxes("end_date", "31/03/2027"),
         "id_end_date",
         "End date must be the same as or after the start date",
+    ),
+    (
+        "partnership",
+        date_boxes("start_date", "1//2026"),
+        "id_start_date_1",
+        "Start date must include a month",
+    ),
+    (
+        "partnership",
+        date_boxes("end_date", "//2027"),
+        "id_end_date",
+        "End date must include a day and month",
+    ),
+    (
+        "partnership",
+        date_boxes("start_date", "1/4/26"),
+        "id_start_date_2",
+        "Start date must have a 4-digit year",
+    ),
+    (
+        "partnership",
+        date_boxes("start_date", ("first", "April", "2026")),
+        "id_start_date",
+        "Start date must be a real date",
+    ),
+    (
+        "partnership",
+        date_boxes("start_date", ("1", "4", "-2026")),
+        "id_start_date_2",
+        "Start date must be a real date",
     ),
     (
         "partnership",
@@ -183,7 +214,7 @@ SECTION_CASES = [
     ),
     (
         "council_role",
-        {"representations-0-appointed_from": "01/05/2026"},
+        date_boxes("representations-0-appointed_from", "01/05/2026"),
         "id_representations-0-person_name",
         "Enter the full name of the councillor or officer",
     ),
@@ -201,8 +232,8 @@ SECTION_CASES = [
         {
             "representations-0-person_name": "Jane Smith",
             "representations-0-person_kind": "councillor",
-            "representations-0-appointed_from": "01/05/2026",
-            "representations-0-appointed_to": "30/04/2026",
+            **date_boxes("representations-0-appointed_from", "01/05/2026"),
+            **date_boxes("representations-0-appointed_to", "30/04/2026"),
         },
         "id_representations-0-appointed_to",
         "Appointed to must be the same as or after appointed from",
@@ -212,10 +243,20 @@ SECTION_CASES = [
         {
             "representations-0-person_name": "Jane Smith",
             "representations-0-person_kind": "councillor",
-            "representations-0-appointed_from": "29/02/2026",
+            **date_boxes("representations-0-appointed_from", "29/02/2026"),
         },
         "id_representations-0-appointed_from",
-        "Appointed from must be a real date, for example 26/11/2026",
+        "Appointed from must be a real date",
+    ),
+    (
+        "council_role",
+        {
+            "representations-0-person_name": "Jane Smith",
+            "representations-0-person_kind": "councillor",
+            **date_boxes("representations-0-appointed_to", "30/4/"),
+        },
+        "id_representations-0-appointed_to_2",
+        "Appointed to must include a year",
     ),
     (
         "council_role",
@@ -377,9 +418,9 @@ SECTION_CASES = [
     ),
     (
         "documents",
-        {"governing_document_date": "32/01/2026"},
+        date_boxes("governing_document_date", "32/01/2026"),
         "id_governing_document_date",
-        "Date of governing document must be a real date, for example 26/11/2026",
+        "Date of governing document must be a real date",
     ),
     # Evaluation
     (

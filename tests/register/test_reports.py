@@ -1,6 +1,8 @@
 """Committee reports: the annual report on partnerships and the risk update, as HTML and Word."""
 
+import html
 import io
+import re
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -22,7 +24,7 @@ from tests.factories import (
     UserFactory,
     active_partnership,
 )
-from tests.helpers import assert_queries_fixed
+from tests.helpers import FormReader, assert_queries_fixed, date_boxes
 
 pytestmark = pytest.mark.django_db
 
@@ -31,6 +33,11 @@ ANNUAL = reverse("register:report_annual")
 ANNUAL_DOCX = reverse("register:report_annual_docx")
 RISK_UPDATE = reverse("register:report_risk_update")
 RISK_UPDATE_DOCX = reverse("register:report_risk_update_docx")
+
+
+def as_at(value):
+    """The risk update form's query for a date, as the page's form sends it."""
+    return date_boxes("date", value)
 
 
 def significant(name, *, amount=Decimal("150000.00"), year=2026, **kwargs):
@@ -313,7 +320,7 @@ def council_risks():
 def test_the_risk_update_lists_escalated_and_very_high_risks_with_their_actions(
     democratic_client, council_risks
 ):
-    response = democratic_client.get(RISK_UPDATE, {"date": "26/11/2026"})
+    response = democratic_client.get(RISK_UPDATE, as_at("26/11/2026"))
 
     assert response.status_code == 200
     report = response.context["report"]
@@ -336,13 +343,14 @@ def test_the_risk_update_lists_escalated_and_very_high_risks_with_their_actions(
 def test_a_risk_closed_after_the_chosen_date_is_in_that_dates_update(
     democratic_client, council_risks
 ):
-    report = democratic_client.get(RISK_UPDATE, {"date": "20/11/2026"}).context["report"]
+    report = democratic_client.get(RISK_UPDATE, as_at("20/11/2026")).context["report"]
 
+    assert report.on == date(2026, 11, 20)
     titles = [risk.title for risk in report.risks]
     assert "Closed very high risk" in titles
     # Reported to the board on 16 November, so escalated by the 20th but not on the 1st.
     assert "Escalated medium risk" in titles
-    earlier = democratic_client.get(RISK_UPDATE, {"date": "01/11/2026"}).context["report"]
+    earlier = democratic_client.get(RISK_UPDATE, as_at("01/11/2026")).context["report"]
     assert "Escalated medium risk" not in [risk.title for risk in earlier.risks]
 
 
@@ -356,7 +364,7 @@ def test_the_risk_update_defaults_to_today(democratic_client, council_risks):
 
 @time_machine.travel(TODAY)
 def test_the_risk_update_docx_lists_the_risks_and_their_actions(democratic_client, council_risks):
-    document = open_docx(democratic_client.get(RISK_UPDATE_DOCX, {"date": "26/11/2026"}))
+    document = open_docx(democratic_client.get(RISK_UPDATE_DOCX, as_at("26/11/2026")))
 
     assert headings(document, "Heading 1") == ["Risk update: escalated and very high risks"]
     assert headings(document, "Heading 2") == ["Summary", "Risks"]
@@ -373,13 +381,35 @@ def test_the_risk_update_docx_lists_the_risks_and_their_actions(democratic_clien
     ]
 
 
-@pytest.mark.parametrize("value", ["31/02/2026", "tomorrow", "26/11/1066"])
-def test_a_date_that_is_not_real_is_refused_with_a_clear_error(democratic_client, value):
+@time_machine.travel(TODAY)
+def test_the_form_and_the_word_download_keep_the_chosen_date(democratic_client, council_risks):
+    page = democratic_client.get(RISK_UPDATE, as_at("20/11/2026")).text
+    reader = FormReader()
+    reader.feed(page)
+    shown = dict(reader.forms[-1]["pairs"])
+    assert [shown[f"date_{box}"] for box in range(3)] == ["20", "11", "2026"]
+    link = re.search(rf'href="({re.escape(RISK_UPDATE_DOCX)}[^"]*)"', page).group(1)
+    document = open_docx(democratic_client.get(html.unescape(link)))
+    text = "\n".join(paragraph.text for paragraph in document.paragraphs)
+    assert "as at 20 November 2026" in text
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("31/02/2026", "Date of the update must be a real date"),
+        (("to", "mor", "row"), "Date of the update must be a real date"),
+        ("26/11/1066", "Date of the update must be between 1900 and 2200"),
+        ("26/11/26", "Date of the update must have a 4-digit year"),
+        ("26//2026", "Date of the update must include a month"),
+    ],
+)
+def test_a_date_that_is_not_real_is_refused_with_a_clear_error(democratic_client, value, message):
     for url in (RISK_UPDATE, RISK_UPDATE_DOCX):
-        response = democratic_client.get(url, {"date": value})
+        response = democratic_client.get(url, as_at(value))
 
         assert response.status_code == 400
-        assert "Date of the update must be" in response.text
+        assert message in response.text
         assert "govuk-error-summary" in response.text
 
 
@@ -396,4 +426,5 @@ def test_the_risk_update_runs_the_same_queries_for_few_or_many_risks(
             ActionFactory(risk=risk)
             EscalationFactory(risk=risk, reported_on=TODAY - timedelta(days=3))
 
-    assert_queries_fixed(democratic_client, f"{url}?date=26/11/2026", grow, most=6)
+    query = "date_0=26&date_1=11&date_2=2026"
+    assert_queries_fixed(democratic_client, f"{url}?{query}", grow, most=6)

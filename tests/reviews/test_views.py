@@ -280,11 +280,13 @@ def test_completing_without_assessing_a_priority_says_which(sponsor_client, part
 @pytest.mark.parametrize(
     ("field", "values", "message"),
     [
-        ("review_date", ["31", "2", "2026"], "Enter a real date"),
-        ("review_date", ["1", "1", "26"], "Enter the year as 4 digits"),
-        ("review_date", ["1", "1", "2999"], "must be today or in the past"),
+        ("review_date", ["31", "2", "2026"], "Date of review must be a real date"),
+        ("review_date", ["1", "1", "26"], "Date of review must have a 4-digit year"),
+        ("review_date", ["1", "", "2026"], "Date of review must include a month"),
+        ("review_date", ["1", "1", "2999"], "Date of review must be between 1900 and 2200"),
+        ("review_date", ["1", "1", "2199"], "must be today or in the past"),
         ("period_end", ["1", "1", "2000"], "cannot end before it starts"),
-        ("review_date", ["x", "y", "z"], "Enter a valid"),
+        ("review_date", ["x", "y", "z"], "Date of review must be a real date"),
     ],
 )
 def test_bad_dates_are_explained_not_crashed_on(

@@ -1,5 +1,6 @@
 """Risk register pages: what people see, what they may do, and what bad input gets them."""
 
+import re
 from datetime import date, timedelta
 from io import BytesIO
 
@@ -22,14 +23,11 @@ from tests.factories import (
     RiskFactory,
     UserFactory,
 )
+from tests.helpers import FormReader, date_boxes, split_dates
 
 pytestmark = pytest.mark.django_db
 
 TODAY = date.today()
-
-
-def d(day):
-    return day.strftime("%d/%m/%Y")
 
 
 def url(name, *args):
@@ -56,7 +54,7 @@ def risk_data(owner, /, **overrides):
         "event": "The partner leaves the partnership.",
         "impact": "Services to rough sleepers stop.",
         "owner": owner.pk,
-        "raised_on": d(TODAY - timedelta(days=5)),
+        "raised_on": TODAY - timedelta(days=5),
         "inherent": "4-5",
         "actual": "3-4",
         "residual": "2-3",
@@ -65,14 +63,13 @@ def risk_data(owner, /, **overrides):
         "actions-TOTAL_FORMS": "0",
         "actions-INITIAL_FORMS": "0",
     }
-    data.update(overrides)
-    return data
+    return split_dates(data) | split_dates(overrides)
 
 
 def row(prefix, index, owner, **fields):
     values = {"description": f"{prefix} {index}", "owner": owner.pk, "status": "not_started"}
     values.update(fields)
-    return {f"{prefix}-{index}-{key}": value for key, value in values.items()}
+    return split_dates({f"{prefix}-{index}-{key}": value for key, value in values.items()})
 
 
 # The partnership's risk register ----------------------------------------------------------------
@@ -306,8 +303,8 @@ def test_the_sponsor_adds_a_risk_with_controls_and_actions(sponsor_client, partn
     data = risk_data(owner)
     data.update({"controls-TOTAL_FORMS": "1", "actions-TOTAL_FORMS": "2"})
     data.update(row("controls", 0, person, status="in_progress"))
-    data.update(row("actions", 0, owner, estimated_completion=d(TODAY + timedelta(days=30))))
-    data.update(row("actions", 1, person, estimated_completion=d(TODAY + timedelta(days=60))))
+    data.update(row("actions", 0, owner, estimated_completion=TODAY + timedelta(days=30)))
+    data.update(row("actions", 1, person, estimated_completion=TODAY + timedelta(days=60)))
     response = sponsor_client.post(url("risk_create", partnership.reference), data)
     risk = Risk.objects.get()
     assert response.status_code == 302
@@ -342,7 +339,7 @@ def test_a_new_risk_form_offers_one_blank_control_and_action(sponsor_client, par
 def test_add_another_shows_one_more_row_and_saves_nothing(sponsor_client, partnership, owner):
     data = risk_data(owner, title="", add="actions")
     data.update({"actions-TOTAL_FORMS": "1"})
-    data.update(row("actions", 0, owner, estimated_completion=d(TODAY)))
+    data.update(row("actions", 0, owner, estimated_completion=TODAY))
     response = sponsor_client.post(url("risk_create", partnership.reference), data)
     assert response.status_code == 200
     assert len(response.context["actions"].forms) == 2
@@ -399,8 +396,8 @@ def test_actual_above_inherent_is_saved_with_a_warning(sponsor_client, partnersh
 
 
 def test_an_action_due_before_the_risk_was_raised_is_refused(sponsor_client, partnership, owner):
-    data = risk_data(owner, raised_on=d(TODAY - timedelta(days=5)), **{"actions-TOTAL_FORMS": "1"})
-    data.update(row("actions", 0, owner, estimated_completion=d(TODAY - timedelta(days=6))))
+    data = risk_data(owner, raised_on=TODAY - timedelta(days=5), **{"actions-TOTAL_FORMS": "1"})
+    data.update(row("actions", 0, owner, estimated_completion=TODAY - timedelta(days=6)))
     response = sponsor_client.post(url("risk_create", partnership.reference), data)
     assert response.status_code == 200
     assert (
@@ -412,14 +409,17 @@ def test_an_action_due_before_the_risk_was_raised_is_refused(sponsor_client, par
 
 
 def test_missing_and_impossible_answers_get_clear_errors(sponsor_client, partnership, owner):
-    data = risk_data(owner, title="", cause="", raised_on="31/02/2026", category="made-up",
+    data = risk_data(owner, title="", cause="", category="made-up",
+                     **date_boxes("raised_on", "31/02/2026"),
                      **{"actions-TOTAL_FORMS": "1", "owner": "999999"})  # fmt: skip
-    data.update(row("actions", 0, owner, estimated_completion="", status="complete"))
+    data.update(
+        row("actions", 0, owner, status="complete", **date_boxes("estimated_completion", ""))
+    )
     response = sponsor_client.post(url("risk_create", partnership.reference), data)
     messages = [message for _, message in response.context["errors"]]
     assert "Enter the risk title" in messages
     assert "Enter the cause: what could make the risk happen" in messages
-    assert "Date raised must be a real date, for example 26/11/2026" in messages
+    assert "Date raised must be a real date" in messages
     assert "Select the risk owner" in messages
     assert "Select the category" in messages
     assert "Action 1: Enter the estimated completion date" in messages
@@ -503,7 +503,7 @@ def test_the_risk_owner_records_a_review(client, owner_user, risk):
     response = client.post(
         path,
         {
-            "reviewed_on": d(TODAY),
+            **date_boxes("reviewed_on", TODAY),
             "inherent": "4-5",
             "actual": "4-4",
             "residual": "2-3",
@@ -526,16 +526,25 @@ def test_the_risk_owner_records_a_review(client, owner_user, risk):
         ("residual", "5-5", "cannot be higher than the inherent score"),
         (
             "reviewed_on",
-            d(TODAY + timedelta(days=1)),
+            TODAY + timedelta(days=1),
             "Date of review must be today or in the past",
         ),
+        ("reviewed_on", "//", "Enter the date of review"),
+        ("reviewed_on", "1//", "Date of review must include a month and year"),
+        ("reviewed_on", "1/1/", "Date of review must include a year"),
+        ("reviewed_on", "31/02/2026", "Date of review must be a real date"),
+        ("reviewed_on", "1/13/2026", "Date of review must be a real date"),
+        ("reviewed_on", ("one", "1", "2026"), "Date of review must be a real date"),
+        ("reviewed_on", ("1", "1", "-2026"), "Date of review must be a real date"),
+        ("reviewed_on", "1/1/26", "Date of review must have a 4-digit year"),
         ("reviewed_on", "01/01/2999", "Date of review must be between 1900 and 2200"),
-        ("reviewed_on", "nonsense", "Date of review must be a real date"),
+        ("reviewed_on", "01/01/1899", "Date of review must be between 1900 and 2200"),
     ],
 )
 def test_a_bad_review_is_refused_clearly(sponsor_client, risk, field, value, message):
-    data = {"reviewed_on": d(TODAY), "inherent": "4-5", "actual": "3-4", "residual": "2-3"}
-    data[field] = value
+    data = {**date_boxes("reviewed_on", TODAY), "inherent": "4-5", "actual": "3-4",
+            "residual": "2-3"}  # fmt: skip
+    data.update(date_boxes(field, value) if field == "reviewed_on" else {field: value})
     response = sponsor_client.post(url("riskreview_create", risk.partnership.reference, "R1"),
                                    {**data, "version": "1"})  # fmt: skip
     assert response.status_code == 200
@@ -543,8 +552,49 @@ def test_a_bad_review_is_refused_clearly(sponsor_client, risk, field, value, mes
     assert not RiskReview.objects.exists()
 
 
+@pytest.mark.parametrize(
+    ("typed", "link", "message"),
+    [
+        (("31", "2", "2026"), "#id_reviewed_on", "Date of review must be a real date"),
+        (("", "2", "2026"), "#id_reviewed_on", "Date of review must include a day"),
+        (("1", "13", "2026"), "#id_reviewed_on_1", "Date of review must be a real date"),
+        (("1", "2", "26"), "#id_reviewed_on_2", "Date of review must have a 4-digit year"),
+    ],
+)
+def test_a_review_date_error_links_to_its_box_and_keeps_what_was_typed(
+    sponsor_client, risk, typed, link, message
+):
+    data = {**date_boxes("reviewed_on", typed), "inherent": "4-5", "actual": "3-4",
+            "residual": "2-3", "version": "1"}  # fmt: skip
+    response = sponsor_client.post(url("riskreview_create", risk.partnership.reference, "R1"), data)
+    page = response.content.decode()
+    assert f'<a href="{link}">{message}</a>' in page
+    assert re.search(r'<input [^>]*name="reviewed_on_0"[^>]*id="id_reviewed_on"', page)
+    reader = FormReader()
+    reader.feed(page)
+    kept = dict(reader.forms[-1]["pairs"])
+    assert tuple(kept[f"reviewed_on_{box}"] for box in range(3)) == typed
+
+
+def test_the_risk_form_shows_the_stored_dates_in_their_three_boxes(sponsor_client, risk):
+    risk.raised_on = date(2026, 3, 9)
+    risk.save(update_fields=["raised_on"])
+    ActionFactory(risk=risk, estimated_completion=date(2026, 12, 31))
+    reader = FormReader()
+    reader.feed(sponsor_client.get(url("risk_update", risk.partnership.reference, "R1")).text)
+    shown = dict(max(reader.forms, key=lambda form: len(form["pairs"]))["pairs"])
+    assert [shown[f"raised_on_{box}"] for box in range(3)] == ["9", "3", "2026"]
+    assert [shown[f"actions-0-estimated_completion_{box}"] for box in range(3)] == [
+        "31",
+        "12",
+        "2026",
+    ]
+    assert [shown[f"actions-0-completed_on_{box}"] for box in range(3)] == ["", "", ""]
+
+
 def test_an_out_of_date_review_is_refused(sponsor_client, risk):
-    data = {"reviewed_on": d(TODAY), "inherent": "4-5", "actual": "3-4", "residual": "2-3"}
+    data = {**date_boxes("reviewed_on", TODAY), "inherent": "4-5", "actual": "3-4",
+            "residual": "2-3"}  # fmt: skip
     path = url("riskreview_create", risk.partnership.reference, "R1")
     for version in ["0", "", "x"]:
         response = sponsor_client.post(path, {**data, "version": version})
@@ -571,7 +621,7 @@ def test_the_sponsor_records_a_report_to_the_board(sponsor_client, sponsor, risk
     response = sponsor_client.post(
         path,
         {
-            "reported_on": d(TODAY),
+            **date_boxes("reported_on", TODAY),
             "board_meeting": "Partnership Board, 12 January 2027",
             "board_response": "action_directed",
             "note": "Find another funder.",
@@ -589,7 +639,8 @@ def test_the_sponsor_records_a_report_to_the_board(sponsor_client, sponsor, risk
 def test_a_bad_report_to_the_board_is_refused(sponsor_client, risk):
     path = url("escalation_create", risk.partnership.reference, "R1")
     response = sponsor_client.post(
-        path, {"reported_on": d(TODAY + timedelta(days=1)), "board_response": "ignored"}
+        path,
+        {**date_boxes("reported_on", TODAY + timedelta(days=1)), "board_response": "ignored"},
     )
     page = response.content.decode()
     assert "Date reported must be today or in the past" in page
@@ -606,7 +657,8 @@ def test_the_action_owner_marks_their_action_complete(client, risk):
     response = client.post(path, {"status": "complete", "progress_note": "Done."})
     assert "Enter the date it was completed." in response.content.decode()
     response = client.post(
-        path, {"status": "complete", "progress_note": "Done.", "completed_on": d(TODAY)}
+        path,
+        {"status": "complete", "progress_note": "Done.", **date_boxes("completed_on", TODAY)},
     )
     assert response.status_code == 302
     action.refresh_from_db()
@@ -624,15 +676,16 @@ def test_garbage_posts_never_cause_an_error_page(sponsor_client, risk):
     reference = risk.partnership.reference
     action = ActionFactory(risk=risk)
     garbage = {
-        "reviewed_on": "99/99/99999999999",
-        "raised_on": "1/1/1",
+        **date_boxes("reviewed_on", "99/99/99999999999"),
+        **date_boxes("raised_on", "1/1/1"),
         "actual": "9999999999999999999-1",
         "inherent": ["1-1", "2-2"],
         "owner": "-1",
         "version": "¹²³",
         "status": "finished",
-        "completed_on": "31/12/99999",
-        "reported_on": "x",
+        **date_boxes("completed_on", "31/12/99999"),
+        **date_boxes("reported_on", ("x", "\t", " ")),
+        **date_boxes("controls-0-estimated_completion", ("-1", "1e9", "२०२६")),
         "board_response": "",
         "controls-TOTAL_FORMS": "1",
         "controls-INITIAL_FORMS": "1",
