@@ -163,16 +163,20 @@ class compiled_query:
             return None
         return queryset, compiler, sql, [slot for slot in slots if slot is not None]
 
-    def queryset(self, *values):
-        """The queryset for these values, already compiled: evaluate it, don't refine it."""
+    def _compiled(self, values):
+        """What compile() made for values of these types, or None to build the query as usual."""
         types = tuple(_kind(value) for value in values)
         if None in types:
-            return self.build(*values)
+            return None
         if types not in self.compiled:
             with self.lock:
                 if types not in self.compiled:
                     self.compiled[types] = self.compile(types)
-        compiled = self.compiled[types]
+        return self.compiled[types]
+
+    def queryset(self, *values):
+        """The queryset for these values, already compiled: evaluate it, don't refine it."""
+        compiled = self._compiled(values)
         if compiled is None:
             return self.build(*values)
         queryset, compiler, sql, slots = compiled
@@ -194,3 +198,21 @@ class compiled_query:
         """The first row for these values, or None."""
         rows = self(*values)
         return rows[0] if rows else None
+
+    def count(self, *values) -> int:
+        """How many rows the query gives for these values, as queryset.count() would say.
+
+        Django builds its count query as it runs it, so it cannot be kept: PostgreSQL counts the
+        compiled query's rows instead. Build a query that reads only what it filters and sorts
+        on (values("pk"), say), or the count works out every column of every row.
+        """
+        compiled = self._compiled(values)
+        if compiled is None:
+            return self.build(*values).count()
+        _, _, sql, slots = compiled
+        with planned_once(), connections[self.using].cursor() as cursor:
+            cursor.execute(
+                f"SELECT COUNT(*) FROM ({sql}) AS counted",  # noqa: S608 - the ORM's own SQL
+                [values[slot] for slot in slots],
+            )
+            return cursor.fetchone()[0]

@@ -13,11 +13,21 @@ class PageByIdsMixin:
 
     def paginate_queryset(self, queryset, page_size):
         paginator = self.get_paginator(queryset, page_size)
+        counted = self.count_rows(queryset)
+        if counted is not None:
+            paginator.count = counted  # the paginator's own count would run another query
         page = paginator.get_page(self.request.GET.get(self.page_kwarg))
         start = (page.number - 1) * page_size
-        page_ids = queryset.values("pk")[start : start + page_size]
-        page.object_list = queryset.filter(pk__in=page_ids)
+        page.object_list = self.page_rows(queryset, start, page_size)
         return paginator, page, page.object_list, page.has_other_pages()
+
+    def count_rows(self, queryset):
+        """How many rows the list has, or None for the paginator to count them."""
+        return None
+
+    def page_rows(self, queryset, start, page_size):
+        """The rows of the page that starts at `start` (counted from 0)."""
+        return queryset.filter(pk__in=queryset.values("pk")[start : start + page_size])
 
 
 def pagination_items(page):

@@ -2,6 +2,7 @@ import copy
 import os
 import uuid
 from decimal import Decimal
+from functools import lru_cache
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
@@ -14,11 +15,13 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 
 from partnerships_site import exports
+from partnerships_site.compiled import compiled_query
 from partnerships_site.history import history_for, history_page
 from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists
@@ -137,6 +140,46 @@ def sort_headers(current_sort):
     return headers
 
 
+def register_page_rows(user_id, *, everything, approver):
+    """The partnerships a person may read, with what the register's page shows of each.
+
+    The page shows only the lead partner: its name is read with each row. (Downloads show every
+    partner: register_queryset().)
+    """
+    return (
+        Partnership.objects.visible_to_person(user_id, everything=everything, approver=approver)
+        .with_significance()
+        .with_lead_partner_name()
+        .select_related("directorate")
+    )
+
+
+# The register's count and page of rows, compiled once for each combination of what shapes their
+# SQL (compiled_query): whether the person sees everything or approves, the filters' checked
+# values, the sort and today's date (which "review due" counts from), and for the rows the page.
+# Only the person's id is swapped in. Building and compiling the two queries took about 3 ms of
+# the page's 17.
+
+
+@lru_cache(maxsize=256)
+def _register_count(everything, approver, filters, sort, today):
+    def build(user_id):
+        rows = register_page_rows(user_id, everything=everything, approver=approver)
+        return PartnershipFilter.apply(rows, dict(filters), sort).order_by().values("pk")
+
+    return compiled_query(build)
+
+
+@lru_cache(maxsize=256)
+def _register_page(everything, approver, filters, sort, today, start, page_size):
+    def build(user_id):
+        rows = register_page_rows(user_id, everything=everything, approver=approver)
+        rows = PartnershipFilter.apply(rows, dict(filters), sort)
+        return rows.filter(pk__in=rows.values("pk")[start : start + page_size])
+
+    return compiled_query(build)
+
+
 class PartnershipListView(PageByIdsMixin, FilterView):
     """The register: every partnership the user may read, filtered, searched and sorted."""
 
@@ -148,13 +191,30 @@ class PartnershipListView(PageByIdsMixin, FilterView):
     strict = False
 
     def get_queryset(self):
-        # The page shows only the lead partner: its name is read with each row.
-        return (
-            Partnership.objects.visible_to(self.request.user)
-            .with_significance()
-            .with_lead_partner_name()
-            .select_related("directorate")
+        user = self.request.user
+        return register_page_rows(
+            user.pk,
+            everything=register_rules.sees_everything(user),
+            approver=register_rules.is_approver(user),
         )
+
+    @cached_property
+    def query_shape(self):
+        """What shapes the SQL of this page's queries, for _register_count and _register_page."""
+        user = self.request.user
+        return (
+            register_rules.sees_everything(user),
+            register_rules.is_approver(user),
+            tuple(sorted(self.filterset.form.cleaned_data.items())),
+            self.filterset.sort,
+            timezone.localdate(),
+        )
+
+    def count_rows(self, queryset):
+        return _register_count(*self.query_shape).count(self.request.user.pk)
+
+    def page_rows(self, queryset, start, page_size):
+        return _register_page(*self.query_shape, start, page_size)(self.request.user.pk)
 
     def get_filterset_kwargs(self, filterset_class):
         kwargs = super().get_filterset_kwargs(filterset_class)

@@ -145,6 +145,31 @@ def test_a_whole_query_is_compiled_once_and_run_with_other_values_as_the_orm_wou
     assert partnership.reference not in builds[0]
 
 
+def test_a_compiled_query_counts_its_rows_as_the_queryset_would():
+    builds = []
+
+    def build(directorate_id):
+        builds.append(directorate_id)
+        return Partnership.objects.filter(directorate=directorate_id).values("pk")
+
+    count = compiled_query(build)
+    first, second = PartnerFactory().partnership, PartnerFactory().partnership
+    PartnerFactory(partnership__directorate=first.directorate)
+    for directorate in (first.directorate, second.directorate, first.directorate):
+        with CaptureQueriesContext(connection) as queries:
+            counted = count.count(directorate.pk)
+        assert counted == Partnership.objects.filter(directorate=directorate).count()
+        assert len(queries) == 1
+    assert counted == 2
+    assert count.count(-1) == 0
+    assert len(builds) == 1
+
+    # A query that cannot be compiled once is counted by Django, each time.
+    words = compiled_query(lambda name: Partnership.objects.filter(name__icontains=name))
+    assert words.count(first.name.upper()) == 1
+    assert words.count("no such words") == 0
+
+
 def test_a_value_the_query_does_not_use_leaves_it_compiled_once(officer, democratic_services):
     builds = []
 
