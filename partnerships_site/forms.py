@@ -83,6 +83,9 @@ class DayMonthYearWidget(DateInputWidget):
     are still posted as <name>_0, <name>_1 and <name>_2.
     """
 
+    # The box (0, 1 or 2) an error is about alone, set by DayMonthYearField.clean().
+    box_at_fault = None
+
     def __init__(self, attrs=None):
         super().__init__(attrs)
         for box in self.widgets:
@@ -91,9 +94,16 @@ class DayMonthYearWidget(DateInputWidget):
     def get_context(self, name, value, attrs):
         context = super().get_context(name, value, attrs)
         field_id = context["widget"]["attrs"].get("id")
+        boxes = context["widget"]["subwidgets"]
         if field_id:
             context["widget"]["attrs"]["id"] = f"{field_id}_boxes"
-            context["widget"]["subwidgets"][0]["attrs"]["id"] = field_id
+            boxes[0]["attrs"]["id"] = field_id
+        if self.box_at_fault is not None:
+            # Django marks every box invalid when the date is; screen readers should hear it of
+            # the one box at fault, the box crispy-forms-gds draws in red.
+            for index, box in enumerate(boxes):
+                if index != self.box_at_fault:
+                    box["attrs"].pop("aria-invalid", None)
         return context
 
     def decompress(self, value):
@@ -128,9 +138,11 @@ class DayMonthYearField(DateInputField):
             value = self.widget.decompress(value)
         for box in self.fields:
             box.widget.errors = []
+        self.widget.box_at_fault = None
         try:
             day = self.to_date(value)
         except DateInputError as error:
+            self.widget.box_at_fault = error.box
             # crispy-forms-gds marks only the boxes given an error, and its summary links to
             # each such box by its own id. The day box wears the field's id, so an error about
             # the day is left on the whole date, which links there too.

@@ -117,3 +117,22 @@ def test_only_a_different_date_counts_as_a_change():
     assert field.has_changed(date(2026, 2, 1), ["2", "2", "2026"])
     assert field.has_changed(None, ["31", "2", "2026"])
     assert field.has_changed(date(2026, 2, 1), ["", "", ""])
+
+
+@pytest.mark.parametrize(
+    ("typed", "invalid"),
+    [
+        (("26", "13", "2026"), ["start_date_1"]),
+        (("26", "11", "26"), ["start_date_2"]),
+        (("26", "", "2026"), ["start_date_1"]),
+        (("31", "2", "2026"), ["start_date_0", "start_date_1", "start_date_2"]),
+        (("", "", "2026"), ["start_date_0", "start_date_1", "start_date_2"]),
+    ],
+)
+def test_only_the_box_at_fault_is_marked_invalid_for_screen_readers(typed, invalid):
+    day, month, year = typed
+    form = DateForm({"start_date_0": day, "start_date_1": month, "start_date_2": year})
+    assert not form.is_valid()
+    html = str(form["start_date"])
+    marked = re.findall(r'<input [^>]*name="(start_date_\d)"[^>]*aria-invalid="true"', html)
+    assert marked == invalid
