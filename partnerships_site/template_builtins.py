@@ -4,7 +4,9 @@ Every page writes dates as 26 November 2026 (or 26 November 2026, 14:05) and mon
 Django's filters look up the active language's format and month names and localise each number
 on every call: about 15 microseconds each, and the register's page of 50 partnerships draws 150
 of them. These filters write the same text directly for those formats, and hand anything else
-(another format, a string, a float, a huge or odd number) to Django's own filter unchanged.
+(another format, a string, a float, a huge or odd number) to Django's own filter unchanged. The
+month names are English: the service is in British English only (LANGUAGE_CODE, and no
+LocaleMiddleware to pick another language), as a test checks.
 tests/test_template_builtins.py holds both paths to Django's output.
 
 `{% url %}` naming no arguments (the menu, the header and footer links on every page) is

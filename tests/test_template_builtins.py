@@ -149,3 +149,8 @@ def test_url_with_arguments_or_unknown_names_is_djangos_tag():
     assert render("{% url 'no-such-page' as link %}[{{ link }}]") == "[]"
     with pytest.raises(NoReverseMatch):
         render("{% url 'no-such-page' %}")
+
+
+def test_the_service_speaks_british_english_only_as_the_quick_date_filter_assumes(settings):
+    assert settings.LANGUAGE_CODE == "en-gb"
+    assert "django.middleware.locale.LocaleMiddleware" not in settings.MIDDLEWARE
