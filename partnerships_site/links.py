@@ -12,7 +12,8 @@ any such plain value, as <str:...> does: a pattern that takes only some would no
 import re
 from functools import lru_cache
 
-from django.urls import NoReverseMatch, get_script_prefix, reverse
+from django.conf import settings
+from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
 
 _PLAIN = re.compile(r"[A-Za-z0-9._~-]+")
 
@@ -21,11 +22,19 @@ def _marker(position: int) -> str:
     return f"zzrecordurlmarker{position}zz"
 
 
-@lru_cache(maxsize=64)
-def _pieces(viewname: str, count: int, script_prefix: str) -> tuple[str, ...] | None:
-    """The URL's text around each argument, in order, or None if it cannot be split so."""
+@lru_cache(maxsize=256)
+def _pieces(viewname, count, script_prefix, current_app, urlconf) -> tuple[str, ...] | None:
+    """The URL's text around each argument, in order, or None if it cannot be split so.
+
+    Every argument but the first two is part of the key: reverse() reads the script prefix itself.
+    """
     try:
-        url = reverse(viewname, args=[_marker(position) for position in range(count)])
+        url = reverse(
+            viewname,
+            args=[_marker(position) for position in range(count)],
+            current_app=current_app,
+            urlconf=urlconf,
+        )
     except NoReverseMatch:
         return None  # an argument must be a number, say: such links go through reverse()
     pieces = []
@@ -37,12 +46,16 @@ def _pieces(viewname: str, count: int, script_prefix: str) -> tuple[str, ...] | 
     return (*pieces, url)
 
 
-def record_url(viewname: str, *args) -> str:
-    """reverse(viewname, args=args), the same link, for plain values without resolving it again."""
+def record_url(viewname: str, *args, current_app=None) -> str:
+    """reverse(viewname, args=args), the same link, for plain values without resolving it again.
+
+    With no arguments it is simply reverse(), once per URL name (the `{% url %}` builtin).
+    """
     values = [str(arg) for arg in args]
     pieces = None
     if all(_PLAIN.fullmatch(value) for value in values):
-        pieces = _pieces(viewname, len(values), get_script_prefix())
+        urlconf = get_urlconf() or settings.ROOT_URLCONF
+        pieces = _pieces(viewname, len(values), get_script_prefix(), current_app, urlconf)
     if pieces is None:
-        return reverse(viewname, args=args)
+        return reverse(viewname, args=args, current_app=current_app)
     return "".join(piece + value for piece, value in zip(pieces, [*values, ""], strict=True))

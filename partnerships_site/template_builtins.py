@@ -10,8 +10,9 @@ LocaleMiddleware to pick another language), as a test checks.
 tests/test_template_builtins.py holds both paths to Django's output.
 
 `{% url %}` naming no arguments (the menu, the header and footer links on every page) is
-reversed once per URL name, script prefix and URL configuration, not on every page: Django's
-reverse() takes about 25 microseconds a link. Links with arguments go through Django's tag.
+reversed once per URL name, script prefix and URL configuration (links.record_url()), not on
+every page: Django's reverse() takes about 25 microseconds a link. Links with arguments go
+through Django's tag.
 
 Installed as a template builtin (settings.TEMPLATES), so they replace Django's filters and tag of
 the same names in every template, admin's included, without a `{% load %}`.
@@ -20,15 +21,14 @@ the same names in every template, admin's included, without a `{% load %}`.
 from datetime import date as Date
 from datetime import datetime as DateTime
 from decimal import ROUND_HALF_UP, Decimal
-from functools import lru_cache
 
-from django.conf import settings
 from django.template import Library, defaultfilters, defaulttags
-from django.urls import NoReverseMatch, get_script_prefix, get_urlconf, reverse
+from django.urls import NoReverseMatch
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 
 from partnerships_site.dates import MONTHS
+from partnerships_site.links import record_url
 
 register = Library()
 
@@ -86,12 +86,6 @@ def url(parser, token):
     return URLWithoutArgumentsNode(node.view_name, node.args, node.kwargs, node.asvar)
 
 
-@lru_cache(maxsize=256)
-def _reverse(view_name, current_app, script_prefix, urlconf, root_urlconf):
-    """reverse(), for one URL name in one setting: every argument but the first two is a key."""
-    return reverse(view_name, current_app=current_app, urlconf=urlconf)
-
-
 def _current_app(context):
     """The application namespace Django's `{% url %}` would reverse in."""
     try:
@@ -109,13 +103,7 @@ class URLWithoutArgumentsNode(defaulttags.URLNode):
         if not isinstance(view_name, str):
             return super().render(context)
         try:
-            link = _reverse(
-                view_name,
-                _current_app(context),
-                get_script_prefix(),
-                get_urlconf(),
-                settings.ROOT_URLCONF,
-            )
+            link = record_url(view_name, current_app=_current_app(context))
         except NoReverseMatch:
             return super().render(context)  # raises, or sets the variable to "", as Django does
         if self.asvar:
