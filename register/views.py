@@ -161,20 +161,24 @@ def register_page_rows(user_id, *, everything, approver):
 # the page's 17.
 
 
+def _filtered_rows(user_id, everything, approver, filters, sort):
+    rows = register_page_rows(user_id, everything=everything, approver=approver)
+    return PartnershipFilter.apply(rows, dict(filters), sort)
+
+
 @lru_cache(maxsize=256)
 def _register_count(everything, approver, filters, sort, today):
-    def build(user_id):
-        rows = register_page_rows(user_id, everything=everything, approver=approver)
-        return PartnershipFilter.apply(rows, dict(filters), sort).order_by().values("pk")
-
-    return compiled_query(build)
+    return compiled_query(
+        lambda user_id: (
+            _filtered_rows(user_id, everything, approver, filters, sort).order_by().values("pk")
+        )
+    )
 
 
 @lru_cache(maxsize=256)
 def _register_page(everything, approver, filters, sort, today, start, page_size):
     def build(user_id):
-        rows = register_page_rows(user_id, everything=everything, approver=approver)
-        rows = PartnershipFilter.apply(rows, dict(filters), sort)
+        rows = _filtered_rows(user_id, everything, approver, filters, sort)
         return rows.filter(pk__in=rows.values("pk")[start : start + page_size])
 
     return compiled_query(build)
