@@ -122,6 +122,13 @@ TEMPLATES = [
             "builtins": ["partnerships_site.template_builtins"],
         },
     },
+    {
+        "NAME": "jinja2",
+        "BACKEND": "django.template.backends.jinja2.Jinja2",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": False,
+        "OPTIONS": {"environment": "partnerships_site.jinja.environment"},
+    },
 ]
 
 # Database: PostgreSQL only. DATABASE_URL names a server; without it an embedded server runs

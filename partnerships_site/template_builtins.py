@@ -110,3 +110,11 @@ class URLWithoutArgumentsNode(defaulttags.URLNode):
             context[self.asvar] = link
             return ""
         return conditional_escape(link) if context.autoescape else link
+
+
+@register.simple_tag
+def jinja(template_name, **context):
+    """`{% jinja "a/partial.jinja" name=value %}`: a partial drawn by Jinja2 (jinja.py)."""
+    from partnerships_site.jinja import render
+
+    return render(template_name, **context)

@@ -2,16 +2,20 @@
 
 from django import template
 
+from partnerships_site.jinja import render
+
 register = template.Library()
 
 
-@register.inclusion_tag("risks/includes/score.html", takes_context=True)
+@register.simple_tag(takes_context=True)
 def risk_score(context, record, kind, detail=True):
     """A risk's (or review's) inherent, actual or residual score, as a band-coloured tag.
 
-    Shows the score and the band's name as text, so the colour is never the only signal.
+    Shows the score and the band's name as text, so the colour is never the only signal. Drawn
+    by the Jinja2 partial a risk register's rows use too.
     """
-    return {"score": record.score(kind, context["risk_matrix"]), "detail": detail}
+    score = record.score(kind, context["risk_matrix"])
+    return render("risks/includes/score.jinja", score=score, detail=detail)
 
 
 @register.inclusion_tag("risks/includes/score_grid.html", takes_context=True)
