@@ -12,18 +12,24 @@ The filters are the Django ones the partials use, with the same output: `date` (
 string, so a mistyped name fails the tests rather than a page.
 """
 
-from django.template import engines
+from django.template import defaultfilters, engines
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined
 
 from partnerships_site import template_builtins
 from partnerships_site.links import record_url
+from register.models import financial_year_label
 
 
 def date(value, arg=None):
     """As the `date` filter, which Django's engine hands a date-time in London time."""
     return template_builtins.date(template_localtime(value), arg)
+
+
+def financial_year(year):
+    """A financial year as the council writes it: 2026 becomes 2026/27."""
+    return financial_year_label(year) or "Not given"
 
 
 def environment(**options):
@@ -37,7 +43,14 @@ def environment(**options):
         lstrip_blocks=True,
         **options,
     )
-    env.filters.update(date=date, floatformat=template_builtins.floatformat)
+    env.filters.update(
+        date=date,
+        floatformat=template_builtins.floatformat,
+        financial_year=financial_year,
+        linebreaksbr=defaultfilters.linebreaksbr,  # escapes the text, then adds the breaks
+        urlize=defaultfilters.urlize,  # the same
+        yesno=defaultfilters.yesno,
+    )
     env.globals.update(record_url=record_url)
     return env
 

@@ -112,9 +112,12 @@ class URLWithoutArgumentsNode(defaulttags.URLNode):
         return conditional_escape(link) if context.autoescape else link
 
 
-@register.simple_tag
-def jinja(template_name, **context):
-    """`{% jinja "a/partial.jinja" name=value %}`: a partial drawn by Jinja2 (jinja.py)."""
+@register.simple_tag(takes_context=True)
+def jinja(context, template_name, **names):
+    """`{% jinja "a/partial.jinja" name=value %}`: a partial drawn by Jinja2 (jinja.py).
+
+    As `{% include %}`, the partial sees the page's variables, and any named here besides.
+    """
     from partnerships_site.jinja import render
 
-    return render(template_name, **context)
+    return render(template_name, **{**context.flatten(), **names})

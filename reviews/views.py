@@ -161,7 +161,7 @@ def reviews_context(partnership, user=None, *, status_history=True):
 
     Runs a fixed number of queries whatever the history holds. Pass the signed-in user to show
     the buttons they may use, and status_history=False where the page shows the status history
-    itself. Render with {% include "reviews/includes/partnership_reviews.html" %}: the template
+    itself. Render with the partial "reviews/includes/partnership_reviews.jinja", which
     reads everything from `reviews_panel`.
     """
     # In one query, unless the page read them with the partnership (register's detail page).

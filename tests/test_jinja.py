@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from partnerships_site.jinja import render
 from register.models import Partnership
-from tests.factories import PartnershipFactory, RiskFactory
+from tests.factories import PartnershipFactory, RiskFactory, active_partnership
 
 PAYLOAD = "<script>alert('x')</script> & \"Friends\""
 ESCAPED = "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; &amp; &#34;Friends&#34;"
@@ -81,3 +81,30 @@ def test_pages_drawn_with_partials_show_a_payload_as_text(democratic_client):
         html = democratic_client.get(page).content.decode()
         assert ESCAPED in html, page
         assert "<script>alert" not in html, page
+
+
+def test_every_partial_compiles():
+    env = engines["jinja2"].env
+    names = env.list_templates(extensions=["jinja"])
+
+    assert len(names) >= 8
+    for name in names:
+        env.get_template(name)  # raises TemplateSyntaxError for a mistake in any branch
+
+
+@pytest.mark.django_db
+def test_the_partnership_page_calls_the_methods_its_partial_names(democratic_client):
+    # Jinja2 calls nothing by itself: a method named without brackets would print as
+    # "<bound method ...>" rather than fail.
+    partnership = active_partnership()
+    RiskFactory(partnership=partnership)
+
+    for page in (
+        partnership.get_absolute_url(),
+        reverse("register:partnership_history", args=[partnership.reference]),
+        reverse("risks:risk_list", args=[partnership.reference]),
+        reverse("reviews:partnership_reviews", args=[partnership.reference]),
+    ):
+        response = democratic_client.get(page)
+        assert response.status_code == 200, page
+        assert "bound method" not in response.content.decode(), page

@@ -3,10 +3,10 @@
 from datetime import date, timedelta
 
 import pytest
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.jinja import render
 from register.models import Partnership, StatusChange
 from reviews import services
 from reviews.models import AnnualReview, ExitAction, ExitStrategy, NextReviewDateChange
@@ -736,12 +736,12 @@ def test_reviews_context_gives_the_buttons_each_person_may_use(partnership, spon
 
 
 def test_the_panel_leaves_the_status_history_to_a_page_that_shows_it(partnership, sponsor):
-    with_history = render_to_string(
-        "reviews/includes/partnership_reviews.html", reviews_context(partnership, sponsor)
+    with_history = render(
+        "reviews/includes/partnership_reviews.jinja", **reviews_context(partnership, sponsor)
     )
-    without = render_to_string(
-        "reviews/includes/partnership_reviews.html",
-        reviews_context(partnership, sponsor, status_history=False),
+    without = render(
+        "reviews/includes/partnership_reviews.jinja",
+        **reviews_context(partnership, sponsor, status_history=False),
     )
     assert 'id="status-history"' in with_history
     assert 'id="status-history"' not in without
