@@ -8,6 +8,7 @@ import pghistory
 import pytest
 from django.contrib.auth.backends import ModelBackend
 from django.contrib.auth.models import Group, Permission
+from django.contrib.contenttypes.models import ContentType
 from django.db import connection
 from django.db.models import Count, OuterRef, Subquery
 from django.test.utils import CaptureQueriesContext
@@ -346,3 +347,22 @@ def test_a_record_with_its_lists_read_by_a_compiled_query_in_turns_and_missing_i
     with pytest.raises(Http404):
         lists.get(Partnership.objects.all(), same_for="test", reference="P-0000-000")
     assert len(lists.compiled) == 1
+
+
+def test_a_permission_made_after_the_names_were_read_is_still_known(officer, democratic_services):
+    CouncilModelBackend().get_user(democratic_services.pk)  # the names are read and kept
+    content_type = ContentType.objects.get_for_model(Directorate)
+    made = Permission.objects.create(
+        codename="audit_directorate", name="Can audit directorate", content_type=content_type
+    )
+    officer.user_permissions.add(made)
+
+    with CaptureQueriesContext(connection) as queries:
+        loaded = CouncilModelBackend().get_user(officer.pk)
+    assert loaded.has_perm("register.audit_directorate")
+    assert len(queries) == 2  # the person, then every permission's name once more
+
+    with CaptureQueriesContext(connection) as queries:
+        again = CouncilModelBackend().get_user(officer.pk)
+    assert again.has_perm("register.audit_directorate")
+    assert len(queries) == 1
