@@ -9,6 +9,7 @@ from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value,
 from django.db.models.functions import Coalesce, Concat, Lower
 from django.utils import timezone
 
+from partnerships_site.choices import ChoiceLabelsMixin
 from partnerships_site.links import record_url
 
 
@@ -43,7 +44,7 @@ class Directorate(models.Model):
 
 
 @pghistory.track()
-class Profile(models.Model):
+class Profile(ChoiceLabelsMixin, models.Model):
     """A signed-in person's details, as Section 1 of the registration form asks for them."""
 
     class DigestFrequency(models.TextChoices):
@@ -140,7 +141,7 @@ class SignificanceThreshold(models.Model):
 
 
 @pghistory.track()
-class Organisation(models.Model):
+class Organisation(ChoiceLabelsMixin, models.Model):
     """An organisation the council works with in one or more partnerships."""
 
     class Sector(models.TextChoices):
@@ -175,7 +176,7 @@ class Organisation(models.Model):
 
 
 @pghistory.track()
-class Person(models.Model):
+class Person(ChoiceLabelsMixin, models.Model):
     """Someone the register names: a councillor, a council officer or partner staff.
 
     Councillors and partner staff are often not users of the system, so a person is not a login;
@@ -239,7 +240,7 @@ class Person(models.Model):
 
 
 @pghistory.track()
-class SentReminder(models.Model):
+class SentReminder(ChoiceLabelsMixin, models.Model):
     """A reminder email sent to one address for one period, so it is never sent twice.
 
     The row is claimed before the email goes, and the unique constraint decides between two
@@ -387,7 +388,7 @@ STATUS_TAG_COLOURS = {
 
 
 @pghistory.track(exclude=["search_text"])
-class Partnership(models.Model):
+class Partnership(ChoiceLabelsMixin, models.Model):
     """A partnership the council takes part in, as entered on the register (Appendix 2)."""
 
     class Status(models.TextChoices):
@@ -670,7 +671,7 @@ class PartnershipPartner(models.Model):
 
 
 @pghistory.track(*child_row_events())
-class Representation(models.Model):
+class Representation(ChoiceLabelsMixin, models.Model):
     """A councillor or officer representing the council on a partnership, in a role."""
 
     class Role(models.TextChoices):
@@ -725,7 +726,7 @@ def current_financial_year(today=None) -> int:
 
 
 @pghistory.track(*child_row_events())
-class FinancialContribution(models.Model):
+class FinancialContribution(ChoiceLabelsMixin, models.Model):
     """Money the council commits to a partnership in a financial year."""
 
     class Form(models.TextChoices):
@@ -803,7 +804,7 @@ class OfficerTime(models.Model):
 
 
 @pghistory.track(*child_row_events())
-class InKindContribution(models.Model):
+class InKindContribution(ChoiceLabelsMixin, models.Model):
     """A contribution in kind: support, accommodation, postage, printing, equipment..."""
 
     class Kind(models.TextChoices):
@@ -844,7 +845,7 @@ class InKindContribution(models.Model):
 
 
 @pghistory.track()
-class ChecklistConsideration(models.Model):
+class ChecklistConsideration(ChoiceLabelsMixin, models.Model):
     """A point to consider when setting up a partnership (Appendix 1), kept as data."""
 
     class Section(models.TextChoices):
@@ -874,7 +875,7 @@ class ChecklistConsideration(models.Model):
 
 
 @pghistory.track(*child_row_events())
-class ChecklistAnswer(models.Model):
+class ChecklistAnswer(ChoiceLabelsMixin, models.Model):
     """A partnership's answer to one set-up consideration."""
 
     class Answer(models.TextChoices):
@@ -913,7 +914,7 @@ DOCUMENT_EXTENSIONS = ["pdf", "doc", "docx", "odt", "rtf", "txt", "xls", "xlsx",
 
 
 @pghistory.track(*child_row_events())
-class Document(models.Model):
+class Document(ChoiceLabelsMixin, models.Model):
     """A document kept with a partnership's record: its governing document, terms of reference..."""
 
     class Type(models.TextChoices):
@@ -950,7 +951,7 @@ class Document(models.Model):
 
 
 @pghistory.track()
-class StatusChange(models.Model):
+class StatusChange(ChoiceLabelsMixin, models.Model):
     """One step in a partnership's lifecycle: who moved it, when, and why."""
 
     partnership = models.ForeignKey(
@@ -972,7 +973,7 @@ class StatusChange(models.Model):
 
 
 @pghistory.track()
-class ApprovalDecision(models.Model):
+class ApprovalDecision(ChoiceLabelsMixin, models.Model):
     """The decision on a submitted registration: approved, returned for changes or rejected."""
 
     class Decision(models.TextChoices):

@@ -10,6 +10,7 @@ from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.choices import ChoiceLabelsMixin
 from register.models import CorporatePriority, Partnership, Person
 
 # How far ahead the "Reviews due" list looks, in days.
@@ -50,7 +51,7 @@ class AnnualReviewQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class AnnualReview(models.Model):
+class AnnualReview(ChoiceLabelsMixin, models.Model):
     """The council's annual review of one partnership: is it still worth taking part, and what
     was agreed (continue, continue with changes, or withdraw).
 
@@ -252,7 +253,7 @@ class AnnualReview(models.Model):
 
 
 @pghistory.track()
-class ReviewPriorityAlignment(models.Model):
+class ReviewPriorityAlignment(ChoiceLabelsMixin, models.Model):
     """Whether, at an annual review, the partnership still serves one Corporate Plan priority."""
 
     class Aligned(models.TextChoices):
@@ -286,7 +287,7 @@ class ReviewPriorityAlignment(models.Model):
 
 
 @pghistory.track()
-class ExitStrategy(models.Model):
+class ExitStrategy(ChoiceLabelsMixin, models.Model):
     """The council's plan to leave a partnership in an orderly way, opened when a withdrawal is
     agreed at its annual review. Completing it closes the partnership."""
 
@@ -440,7 +441,7 @@ class ExitActionQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class ExitAction(models.Model):
+class ExitAction(ChoiceLabelsMixin, models.Model):
     """One thing to be done for the council to leave a partnership cleanly, with its owner."""
 
     class Status(models.TextChoices):

@@ -21,6 +21,7 @@ from django.db.models.lookups import GreaterThanOrEqual, LessThanOrEqual
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.choices import ChoiceLabelsMixin
 from partnerships_site.compiled import compiled_once, compiled_query
 from partnerships_site.links import record_url
 from register.models import Partnership, Person
@@ -632,7 +633,7 @@ class RiskQuerySet(models.QuerySet):
 
 
 @pghistory.track()
-class Risk(models.Model):
+class Risk(ChoiceLabelsMixin, models.Model):
     """A risk on a partnership's risk register: its cause, event and impact, owner and scores."""
 
     class Category(models.TextChoices):
@@ -807,7 +808,7 @@ class MitigationQuerySet(models.QuerySet):
         return self.open().filter(estimated_completion__lt=today or timezone.localdate())
 
 
-class Mitigation(models.Model):
+class Mitigation(ChoiceLabelsMixin, models.Model):
     """What is done about a risk: a control already in place, or an action planned."""
 
     class Status(models.TextChoices):
@@ -965,7 +966,7 @@ class RiskReview(models.Model):
 
 
 @pghistory.track()
-class Escalation(models.Model):
+class Escalation(ChoiceLabelsMixin, models.Model):
     """A report of a risk to the Partnership Board, and what the board decided."""
 
     class Response(models.TextChoices):
