@@ -12,7 +12,10 @@ The filters are the Django ones the partials use, with the same output: `date` (
 string, so a mistyped name fails the tests rather than a page.
 """
 
-from django.template import defaultfilters, engines
+from types import SimpleNamespace
+
+from django.template import defaultfilters, defaulttags, engines
+from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 from django.utils.timezone import template_localtime
 from jinja2 import Environment, StrictUndefined
@@ -20,6 +23,7 @@ from jinja2 import Environment, StrictUndefined
 from partnerships_site import template_builtins
 from partnerships_site.links import record_url
 from register.models import financial_year_label
+from register.templatetags.filter_forms import filter_fields
 
 
 def date(value, arg=None):
@@ -30,6 +34,17 @@ def date(value, arg=None):
 def financial_year(year):
     """A financial year as the council writes it: 2026 becomes 2026/27."""
     return financial_year_label(year) or "Not given"
+
+
+def querystring(request, **changes):
+    """As `{% querystring %}`: the page's query string with these parameters changed (None drops
+    one)."""
+    return defaulttags.querystring(SimpleNamespace(request=request), **changes)
+
+
+def error_summary(form):
+    """As crispy-forms-gds's `{% error_summary form %}`: GOV.UK's error summary of a form."""
+    return mark_safe(render_to_string("gds/layout/error_summary.html", {"form": form}))  # noqa: S308
 
 
 def environment(**options):
@@ -50,8 +65,15 @@ def environment(**options):
         linebreaksbr=defaultfilters.linebreaksbr,  # escapes the text, then adds the breaks
         urlize=defaultfilters.urlize,  # the same
         yesno=defaultfilters.yesno,
+        pluralize=defaultfilters.pluralize,
+        urlencode=defaultfilters.urlencode,
     )
-    env.globals.update(record_url=record_url)
+    env.globals.update(
+        record_url=record_url,
+        querystring=querystring,
+        error_summary=error_summary,
+        filter_fields=filter_fields,
+    )
     return env
 
 

@@ -40,6 +40,6 @@ def pagination_items(page):
     for number in wanted:
         if number - previous > 1:
             items.append({"ellipsis": True})
-        items.append({"number": number, "current": number == current})
+        items.append({"ellipsis": False, "number": number, "current": number == current})
         previous = number
     return items
