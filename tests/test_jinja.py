@@ -8,6 +8,7 @@ import jinja2
 import pytest
 from django.template import Context, Template, engines
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 
 from partnerships_site.jinja import render
 from register.models import Partnership
@@ -108,3 +109,29 @@ def test_the_partnership_page_calls_the_methods_its_partial_names(democratic_cli
         response = democratic_client.get(page)
         assert response.status_code == 200, page
         assert "bound method" not in response.content.decode(), page
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "One line",
+        "Two\nlines",
+        "Windows\r\nand old Mac\rline ends\n\n",
+        PAYLOAD + "\n" + PAYLOAD,
+        "",
+        42,
+    ],
+)
+def test_linebreaksbr_is_djangos(text):
+    env = engines["jinja2"].env
+    drawn = env.from_string("{{ text|linebreaksbr }}").render(text=text)
+    djangos = Template("{{ text|linebreaksbr }}").render(Context({"text": text}))
+
+    assert drawn == djangos.replace("&#x27;", "&#39;").replace("&quot;", "&#34;")
+
+
+def test_linebreaksbr_keeps_safe_html_as_it_is():
+    env = engines["jinja2"].env
+    safe = mark_safe("<em>kept</em>\nnext")  # noqa: S308 - a constant
+
+    assert env.from_string("{{ text|linebreaksbr }}").render(text=safe) == "<em>kept</em><br>next"
