@@ -1,15 +1,20 @@
-"""Jinja2 for the partials a page draws many times over: table rows and risk scores.
+"""Jinja2 for the parts of pages drawn many times over, and the bodies of the busiest pages.
 
 Django's template engine resolves every `{{ variable }}` through a chain of lookups, and a table
 of 50 rows of ten cells spent most of its time there. Jinja2 compiles a template to Python, with
-the same automatic escaping, and drew the register's rows in about a quarter of the time. Pages
-and their layout stay Django templates; a partial is drawn from one with the `{% jinja %}` tag
-(partnerships_site/template_builtins.py), or from Python with render(). Partials end in `.jinja`
-and live beside the Django templates in templates/.
+the same automatic escaping, and drew the register's rows in about a quarter of the time. So the
+rows of the register and of risk lists, a risk's score, the pagination links, the history of
+changes, the reviews panel and the bodies of the register's and a partnership's pages are
+Jinja2 partials. The page layout (base.html) and every other page stay Django templates; a
+partial is put in one with the `{% jinja %}` tag (partnerships_site/template_builtins.py), or
+drawn from Python with render(). Partials end in `.jinja` and live beside the Django templates
+in templates/. Jinja2 calls no method by itself: write `record.get_status_display()`.
 
-The filters are the Django ones the partials use, with the same output: `date` (26 November
-2026, London time) and `floatformat` (1,234.50). An unknown variable is an error, not an empty
-string, so a mistyped name fails the tests rather than a page.
+The filters and functions are the Django ones the partials use, with the same output: `date`
+(26 November 2026, London time), `floatformat` (1,234.50), `linebreaksbr`, `urlize`, `yesno`,
+`pluralize`, `urlencode`, `querystring()`, `error_summary()` and `filter_fields()`; and
+`record_url()` for links. An unknown variable is an error, not an empty string, so a mistyped
+name fails the tests rather than showing nothing.
 """
 
 from types import SimpleNamespace

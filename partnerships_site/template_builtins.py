@@ -15,7 +15,8 @@ every page: Django's reverse() takes about 25 microseconds a link. Links with ar
 through Django's tag.
 
 Installed as a template builtin (settings.TEMPLATES), so they replace Django's filters and tag of
-the same names in every template, admin's included, without a `{% load %}`.
+the same names in every template, admin's included, without a `{% load %}`. The `{% jinja %}` tag,
+which puts a Jinja2 partial in a page (partnerships_site/jinja.py), is installed with them.
 """
 
 from datetime import date as Date
