@@ -42,6 +42,7 @@ from risks.forms import (
     error_links,
 )
 from risks.models import (
+    SCORE_FIELDS,
     SCORE_KINDS,
     Action,
     Control,
@@ -140,11 +141,28 @@ def annotate_flags(risks, matrix):
     return risks
 
 
+# The columns a partnership's risk register shows (templates/risks/includes/risk_rows.jinja): its
+# page has the partnership already, and a risk's cause, event and impact are not shown.
+RISK_ROW_FIELDS = (
+    "partnership",
+    "reference",
+    "title",
+    "owner__name",
+    "owner__kind",
+    "status",
+    "closed_on",
+    "next_review_due",
+    *SCORE_FIELDS,
+)
+
 # A partnership's risk register, most serious first: compiled once.
 _read_risk_register = compiled_query(
     lambda partnership_id: (
         Risk.objects.filter(partnership_id=partnership_id)
         .with_register_columns()
+        .select_related(None)
+        .select_related("owner")
+        .only(*RISK_ROW_FIELDS)
         .order_by("-actual_score", "-inherent_score", "number")
     )
 )
