@@ -3,6 +3,7 @@ from decimal import Decimal
 
 import factory
 from django.contrib.auth.models import Group, User
+from django.utils import timezone
 
 from register.models import (
     ChecklistAnswer,
@@ -228,8 +229,8 @@ class RiskFactory(factory.django.DjangoModelFactory):
     actual_impact = 4
     residual_likelihood = 2
     residual_impact = 3
-    raised_on = factory.LazyFunction(lambda: date.today() - timedelta(days=60))
-    next_review_due = factory.LazyFunction(lambda: date.today() + timedelta(days=30))
+    raised_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=60))
+    next_review_due = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=30))
 
 
 class ControlFactory(factory.django.DjangoModelFactory):
@@ -249,7 +250,7 @@ class ActionFactory(factory.django.DjangoModelFactory):
     risk = factory.SubFactory(RiskFactory)
     description = factory.Sequence(lambda n: f"Action {n}: agree a funding plan")
     owner = factory.SubFactory(PersonFactory)
-    estimated_completion = factory.LazyFunction(lambda: date.today() + timedelta(days=90))
+    estimated_completion = factory.LazyFunction(lambda: timezone.localdate() + timedelta(days=90))
     status = "not_started"
 
 
@@ -258,7 +259,7 @@ class EscalationFactory(factory.django.DjangoModelFactory):
         model = "risks.Escalation"
 
     risk = factory.SubFactory(RiskFactory)
-    reported_on = factory.LazyFunction(lambda: date.today() - timedelta(days=7))
+    reported_on = factory.LazyFunction(lambda: timezone.localdate() - timedelta(days=7))
     board_meeting = "Partnership Board, 12 January 2027"
     board_response = "accepted"
     recorded_by = factory.SubFactory(UserFactory)

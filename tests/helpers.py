@@ -4,6 +4,18 @@ from html.parser import HTMLParser
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
+
+
+def today() -> date:
+    """The council's date (Europe/London) at the moment a test runs.
+
+    Tests call this rather than keep a date from when their module was imported: a run that
+    crosses midnight would otherwise set up yesterday's dates against the app's today. Nor is it
+    date.today(), which is the machine's (UTC) date: from 23:00 to midnight in British Summer
+    Time the two are a day apart.
+    """
+    return timezone.localdate()
 
 
 def count_queries(client, url) -> int:

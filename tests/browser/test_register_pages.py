@@ -6,6 +6,7 @@ from datetime import date
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from register import services
@@ -146,7 +147,7 @@ def test_democratic_services_record_a_decision_in_the_browser(
     axe(page, "the decision page with errors")
 
     page.get_by_label("Approved").check()
-    today = date.today()
+    today = timezone.localdate()
     page.get_by_label("Day").fill(str(today.day))
     page.get_by_label("Month").fill(str(today.month))
     page.get_by_label("Year").fill(str(today.year))

@@ -1,6 +1,6 @@
 """A sponsoring officer keeps a partnership's risk register; an action owner updates an action."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from playwright.sync_api import expect
@@ -10,11 +10,9 @@ from register import roles
 from register.models import Partnership, Person
 from risks.models import Action, Risk
 from tests.factories import PartnershipFactory, UserFactory
-from tests.helpers import choose, fill_date
+from tests.helpers import choose, fill_date, today
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-TODAY = date.today()
 
 
 def cell(group, likelihood, impact):
@@ -66,7 +64,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     page.get_by_label("Impact", exact=True).fill("Outreach to rough sleepers is cut back.")
     page.get_by_label("Category").select_option(label="Financial")
     choose(page, "Risk owner", f"{sponsor_person} – Head of Housing")
-    fill_date(page, "Date raised", TODAY - timedelta(days=10))
+    fill_date(page, "Date raised", today() - timedelta(days=10))
     inherent = page.get_by_role("group", name="Inherent score")
     cell(inherent, "4 Likely", "5 Critical").check()
     cell(page.get_by_role("group", name="Actual score"), "3 Possible", "4 Major").check()
@@ -74,7 +72,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
 
     # One control and two actions, the second row added without JavaScript's help.
     fill_row(page, "Control 1", "Three-year funding agreements", tom, status="In progress")
-    fill_row(page, "Action 1", "Agree a reserve policy", amira, TODAY + timedelta(30))
+    fill_row(page, "Action 1", "Agree a reserve policy", amira, today() + timedelta(30))
     page.get_by_role("button", name="Add another action").click()
     expect(page.get_by_role("group", name="Action 2")).to_be_visible()
     expect(page.get_by_label("Risk title")).to_have_value("Partner funding withdrawn")
@@ -82,7 +80,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
         cell(page.get_by_role("group", name="Inherent score"), "4 Likely", "5 Critical")
     ).to_be_checked()
     axe(page, "add a risk, after adding another action")
-    fill_row(page, "Action 2", "Find another funder", tom, TODAY + timedelta(days=90))
+    fill_row(page, "Action 2", "Find another funder", tom, today() + timedelta(days=90))
     page.get_by_role("button", name="Save the risk").click()
 
     # The risk's page shows it as saved, with its scores, control and actions.
@@ -98,7 +96,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     expect(main).to_contain_text("Find another funder")
     axe(page, "risk page")
     risk = Risk.objects.get()
-    assert risk.next_review_due == add_months(TODAY - timedelta(days=10), 3)
+    assert risk.next_review_due == add_months(today() - timedelta(days=10), 3)
     assert risk.actions.count() == 2 and risk.controls.count() == 1
 
     # A review finds the risk has grown: actual 4 x 4, very high, so it goes to the board.
@@ -108,7 +106,7 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     cell(page.get_by_role("group", name="Actual score"), "4 Likely", "4 Major").check()
     page.get_by_label("Notes").fill("A second partner has signalled cuts.")
     page.get_by_role("button", name="Record the review").click()
-    expect(main).to_contain_text(f"Next review due {add_months(TODAY, 1):%-d %B %Y}")
+    expect(main).to_contain_text(f"Next review due {add_months(today(), 1):%-d %B %Y}")
     expect(main).to_contain_text("For the Partnership Board")
     expect(main).to_contain_text("has not yet been reported to the board")
     expect(page.get_by_role("table", name="Scores")).to_contain_text("16 Very high")
@@ -193,9 +191,9 @@ def test_sponsor_keeps_the_risk_register_and_action_owner_completes_an_action(
     completed_on = page.get_by_role("group", name="Completed on", exact=True)
     expect(completed_on.get_by_label("Day")).to_be_focused()
     page.get_by_label("Progress so far").fill("Reserve policy agreed at the board.")
-    fill_date(page, "Completed on", TODAY)
+    fill_date(page, "Completed on", today())
     page.get_by_role("button", name="Save progress").click()
-    expect(main).to_contain_text(f"Complete on {TODAY:%-d %B %Y}")
+    expect(main).to_contain_text(f"Complete on {today():%-d %B %Y}")
     axe(page, "risk page after completing the action")
     action = Action.objects.get(owner__user=action_user)
-    assert (action.status, action.completed_on) == ("complete", TODAY)
+    assert (action.status, action.completed_on) == ("complete", today())

@@ -15,7 +15,6 @@ from django.db import connection
 from django.http import QueryDict
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from partnerships_site import exports
@@ -33,8 +32,8 @@ from tests.factories import (
     RiskFactory,
     UserFactory,
 )
+from tests.helpers import today
 
-TODAY = timezone.localdate()
 RISK_CSV = reverse("risks:risk_council_export", args=["csv"])
 RISK_XLSX = reverse("risks:risk_council_export", args=["xlsx"])
 RESPONSES = dict(Escalation.Response.choices)
@@ -63,7 +62,7 @@ def reference_row(risk, matrix):
         risk.raised_on,
         risk.last_reviewed_on,
         risk.next_review_due,
-        open_ and risk.next_review_due < TODAY,
+        open_ and risk.next_review_due < today(),
         open_ and matrix.is_flagged(risk.actual_score),
         risk.last_reported_on,
         RESPONSES.get(risk.last_board_response, ""),
@@ -130,7 +129,7 @@ def varied_risks(db):
             event=AWKWARD_TEXT[-1 - number],
             impact="" if number == 0 else text,
             raised_on=date(2025, 12, 31),
-            next_review_due=TODAY - timedelta(days=1 + number),
+            next_review_due=today() - timedelta(days=1 + number),
             actual_likelihood=1 + number % 5,
             actual_impact=1,
         )
@@ -148,7 +147,7 @@ def varied_risks(db):
         partnership=housing,
         owner=already,
         title="Review overdue",
-        next_review_due=TODAY - timedelta(days=1),
+        next_review_due=today() - timedelta(days=1),
         residual_likelihood=1,
         residual_impact=1,
     )
@@ -157,31 +156,33 @@ def varied_risks(db):
         title="Closed",
         status=Risk.Status.CLOSED,
         closed_reason="Done",
-        closed_on=TODAY,
-        next_review_due=TODAY - timedelta(days=9),
+        closed_on=today(),
+        next_review_due=today() - timedelta(days=9),
     )
     RiskFactory(partnership=no_directorate, title="-Low", actual_likelihood=1, actual_impact=1)
-    ActionFactory(risk=flagged, estimated_completion=TODAY - timedelta(days=2))
-    ActionFactory(risk=flagged, estimated_completion=TODAY + timedelta(days=2))
+    ActionFactory(risk=flagged, estimated_completion=today() - timedelta(days=2))
+    ActionFactory(risk=flagged, estimated_completion=today() + timedelta(days=2))
     ActionFactory(
         risk=flagged,
-        estimated_completion=TODAY - timedelta(days=2),
+        estimated_completion=today() - timedelta(days=2),
         status="complete",
-        completed_on=TODAY,
+        completed_on=today(),
     )
-    ActionFactory(risk=overdue, estimated_completion=TODAY + timedelta(days=5))
-    EscalationFactory(risk=flagged, reported_on=TODAY - timedelta(days=40))
+    ActionFactory(risk=overdue, estimated_completion=today() + timedelta(days=5))
+    EscalationFactory(risk=flagged, reported_on=today() - timedelta(days=40))
     EscalationFactory(
-        risk=flagged, reported_on=TODAY - timedelta(days=3), board_response="action_directed"
+        risk=flagged, reported_on=today() - timedelta(days=3), board_response="action_directed"
     )
-    EscalationFactory(risk=closed, reported_on=TODAY - timedelta(days=3), board_response="accepted")
+    EscalationFactory(
+        risk=closed, reported_on=today() - timedelta(days=3), board_response="accepted"
+    )
     reviewer = UserFactory()
     for risk, days_ago in [(flagged, 30), (flagged, 2), (closed, 10)]:
         RiskReview.objects.create(
             risk=risk,
-            reviewed_on=TODAY - timedelta(days=days_ago),
+            reviewed_on=today() - timedelta(days=days_ago),
             reviewer=reviewer,
-            next_review_due=TODAY + timedelta(days=60),
+            next_review_due=today() + timedelta(days=60),
             **{f"{kind}_{axis}": 2 for kind in SCORE_KINDS for axis in ("likelihood", "impact")},
         )
     return Risk.objects.all()
@@ -220,8 +221,8 @@ def test_the_risk_csv_has_the_same_bytes_as_when_built_from_each_risk(
         assert flagged[6] == "'+cause"
         assert flagged[9] == "Cllr Ann Smith"
         assert flagged[5] == "Legal and compliance"
-        assert flagged[23] == f"{TODAY - timedelta(days=60):%d/%m/%Y}"
-        assert flagged[26:] == ["No", "Yes", f"{TODAY - timedelta(days=3):%d/%m/%Y}",
+        assert flagged[23] == f"{today() - timedelta(days=60):%d/%m/%Y}"
+        assert flagged[26:] == ["No", "Yes", f"{today() - timedelta(days=3):%d/%m/%Y}",
                                 "Action directed", "2", "1"]  # fmt: skip
 
 
@@ -239,7 +240,7 @@ def test_the_risk_csv_makes_awkward_text_safe_and_writes_uk_dates(democratic_cli
     assert first[5:11] == ["Financial", "'=1+1", " =padded", "", "'=1+1", "Open"]
     assert first[11:23] == ["4", "5", "20", "Very high", "1", "1", "1", "'-Low",
                             "2", "3", "6", 'Medium, 50% "likely"']  # fmt: skip
-    assert first[23:] == ["31/12/2025", "", f"{TODAY - timedelta(days=1):%d/%m/%Y}", "Yes", "No",
+    assert first[23:] == ["31/12/2025", "", f"{today() - timedelta(days=1):%d/%m/%Y}", "Yes", "No",
                           "", "", "0", "0"]  # fmt: skip
     assert rows["'@SUM(A1:A2)"][9] == "Cllr @SUM(A1:A2)", "a councillor's title comes first"
     assert rows["'-2"][5:10] == ["'=not a choice", "'-2", "'Already quoted", "'-2", "'-2"]
@@ -344,7 +345,7 @@ def grow_risks(count):
                 5, 5, 1 + n %% 5, 1 + n %% 4, 1, 1, %s, %s + (n %% 9 - 4), 1, now(), now()
             FROM generate_series(1, %s) AS n
             """,
-            [partnership.pk, owner.pk, TODAY, TODAY, count],
+            [partnership.pk, owner.pk, today(), today(), count],
         )
 
 

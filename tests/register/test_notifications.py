@@ -1,6 +1,6 @@
 """Assignment notices: whoever is named as an owner, sponsor or representative is told once."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.conf import settings
@@ -22,13 +22,11 @@ from tests.factories import (
     UserFactory,
     complete_partnership,
 )
-from tests.helpers import split_dates
+from tests.helpers import split_dates, today
 from tests.register.registration_helpers import error_summary, fill, section_url
 from tests.register.test_admin import change_form_data
 
 pytestmark = pytest.mark.django_db
-
-TODAY = date.today()
 
 
 @pytest.fixture
@@ -59,7 +57,7 @@ def risk_post(owner, **overrides):
         "event": "The partner leaves the partnership.",
         "impact": "Services to rough sleepers stop.",
         "owner": owner.pk,
-        "raised_on": TODAY - timedelta(days=5),
+        "raised_on": today() - timedelta(days=5),
         "inherent": "4-5",
         "actual": "3-4",
         "residual": "2-3",
@@ -77,7 +75,7 @@ def action_row(index, owner, **fields):
         "description": f"Action {index}",
         "owner": owner.pk,
         "status": "not_started",
-        "estimated_completion": TODAY + timedelta(days=30),
+        "estimated_completion": today() + timedelta(days=30),
     }
     values.update(fields)
     return split_dates({f"actions-{index}-{key}": value for key, value in values.items()})
@@ -169,10 +167,10 @@ def test_new_and_reassigned_action_owners_are_told_but_unchanged_ones_are_not(
     stays = PersonFactory(email="stays@example.gov.uk")
     risk = RiskFactory(partnership=partnership, owner=owner)
     kept = Action.objects.create(
-        risk=risk, description="Kept", owner=stays, estimated_completion=TODAY
+        risk=risk, description="Kept", owner=stays, estimated_completion=today()
     )
     moved = Action.objects.create(
-        risk=risk, description="Moved", owner=stays, estimated_completion=TODAY
+        risk=risk, description="Moved", owner=stays, estimated_completion=today()
     )
     taker = PersonFactory(email="taker@example.gov.uk")
     newcomer = PersonFactory(email="newcomer@example.gov.uk")
@@ -201,7 +199,7 @@ def test_an_exit_action_owner_is_told_once_and_not_again_on_the_next_save(
     )
     strategy = ExitStrategy.objects.create(partnership=partnership)
     owner = PersonFactory(email="exit.owner@example.gov.uk")
-    action = ExitAction(description="Give notice", owner=owner, due_date=TODAY)
+    action = ExitAction(description="Give notice", owner=owner, due_date=today())
     with django_capture_on_commit_callbacks(execute=True):
         review_services.save_exit_strategy(
             strategy=strategy, actions=[action], by=sponsor, expected_version=1
@@ -215,7 +213,7 @@ def test_an_exit_action_owner_is_told_once_and_not_again_on_the_next_save(
     [message] = mail.outbox
     assert message.to == ["exit.owner@example.gov.uk"]
     assert "exit action owner" in message.subject
-    assert TODAY.strftime("%-d %B %Y") in message.body
+    assert today().strftime("%-d %B %Y") in message.body
     update_url = reverse("reviews:exit_action_update", args=[partnership.reference, action.pk])
     assert f"{settings.SITE_URL}{update_url}" in message.body
 

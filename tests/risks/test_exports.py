@@ -11,7 +11,6 @@ from datetime import date, timedelta
 import psycopg
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
 from partnerships_site import exports
@@ -27,10 +26,10 @@ from tests.factories import (
     RiskFactory,
     UserFactory,
 )
+from tests.helpers import today
 
 pytestmark = pytest.mark.django_db
 
-TODAY = timezone.localdate()
 CSV_URL = reverse("risks:risk_council_export", args=["csv"])
 XLSX_URL = reverse("risks:risk_council_export", args=["xlsx"])
 
@@ -76,10 +75,10 @@ def reported_risk(housing):
         actual_likelihood=4,
         actual_impact=5,
         raised_on=date(2026, 1, 31),
-        next_review_due=TODAY - timedelta(days=1),
+        next_review_due=today() - timedelta(days=1),
     )
-    ActionFactory(risk=risk, estimated_completion=TODAY - timedelta(days=2))
-    ActionFactory(risk=risk, estimated_completion=TODAY + timedelta(days=2))
+    ActionFactory(risk=risk, estimated_completion=today() - timedelta(days=2))
+    ActionFactory(risk=risk, estimated_completion=today() + timedelta(days=2))
     EscalationFactory(risk=risk, reported_on=date(2026, 2, 13), board_response="action_directed")
     RiskReview.objects.create(
         risk=risk,
@@ -113,7 +112,7 @@ def test_the_csv_has_every_cell_of_a_risk_with_uk_dates(officer_client, reported
             *["2", "3", "6", "Medium"],
             "31/01/2026",
             "01/02/2026",
-            f"{TODAY - timedelta(days=1):%d/%m/%Y}",
+            f"{today() - timedelta(days=1):%d/%m/%Y}",
             "Yes",
             "Yes",
             "13/02/2026",
@@ -145,12 +144,12 @@ def spread(housing):
         "very_high": RiskFactory(partnership=housing, title="Very high", actual_likelihood=4,
                                  actual_impact=5),
         "overdue": RiskFactory(partnership=housing, title="Overdue review",
-                               next_review_due=TODAY - timedelta(days=3)),
+                               next_review_due=today() - timedelta(days=3)),
         "low": RiskFactory(partnership=other, title="Low", actual_likelihood=1, actual_impact=1),
         "closed": RiskFactory(partnership=other, title="Closed", status=Risk.Status.CLOSED,
-                              closed_reason="Gone", closed_on=TODAY),
+                              closed_reason="Gone", closed_on=today()),
     }  # fmt: skip
-    ActionFactory(risk=risks["low"], estimated_completion=TODAY - timedelta(days=1))
+    ActionFactory(risk=risks["low"], estimated_completion=today() - timedelta(days=1))
     EscalationFactory(risk=risks["very_high"])
     return risks
 

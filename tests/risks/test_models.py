@@ -1,6 +1,6 @@
 """Scores, bands, cadences, overdue rules and escalation, on the seeded and a changed matrix."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -22,10 +22,9 @@ from tests.factories import (
     PersonFactory,
     RiskFactory,
 )
+from tests.helpers import today
 
 pytestmark = pytest.mark.django_db
-
-TODAY = date.today()
 
 
 # The matrix ------------------------------------------------------------------------------------
@@ -197,19 +196,19 @@ def test_actual_above_inherent_is_allowed_and_noticed():
 def test_a_closed_risk_needs_a_reason_and_a_date():
     risk = RiskFactory()
     with pytest.raises(IntegrityError), transaction.atomic():
-        Risk.objects.filter(pk=risk.pk).update(status="closed", closed_on=TODAY)
+        Risk.objects.filter(pk=risk.pk).update(status="closed", closed_on=today())
     with pytest.raises(IntegrityError), transaction.atomic():
         Risk.objects.filter(pk=risk.pk).update(status="closed", closed_reason="Passed.")
     Risk.objects.filter(pk=risk.pk).update(
-        status="closed", closed_reason="Passed.", closed_on=TODAY
+        status="closed", closed_reason="Passed.", closed_on=today()
     )
 
 
 def test_a_review_is_overdue_once_its_date_has_passed():
-    assert RiskFactory(next_review_due=TODAY - timedelta(days=1)).review_is_overdue
-    assert not RiskFactory(next_review_due=TODAY).review_is_overdue
+    assert RiskFactory(next_review_due=today() - timedelta(days=1)).review_is_overdue
+    assert not RiskFactory(next_review_due=today()).review_is_overdue
     assert list(Risk.objects.review_overdue().values_list("next_review_due", flat=True)) == [
-        TODAY - timedelta(days=1)
+        today() - timedelta(days=1)
     ]
 
 
@@ -217,10 +216,10 @@ def test_a_review_is_overdue_once_its_date_has_passed():
 
 
 def test_an_action_is_overdue_when_unfinished_past_its_date():
-    late = ActionFactory(estimated_completion=TODAY - timedelta(days=1))
-    due_today = ActionFactory(estimated_completion=TODAY)
+    late = ActionFactory(estimated_completion=today() - timedelta(days=1))
+    due_today = ActionFactory(estimated_completion=today())
     done_late = ActionFactory(
-        estimated_completion=TODAY - timedelta(days=10), status="complete", completed_on=TODAY
+        estimated_completion=today() - timedelta(days=10), status="complete", completed_on=today()
     )
     assert late.is_overdue
     assert not due_today.is_overdue
@@ -234,7 +233,7 @@ def test_a_complete_action_needs_its_completion_date():
     with pytest.raises(IntegrityError), transaction.atomic():
         Action.objects.filter(pk=action.pk).update(status="complete")
     with pytest.raises(IntegrityError), transaction.atomic():
-        Action.objects.filter(pk=action.pk).update(completed_on=TODAY)
+        Action.objects.filter(pk=action.pk).update(completed_on=today())
     action.status = "complete"
     with pytest.raises(ValidationError) as error:
         action.full_clean()
@@ -267,7 +266,7 @@ def test_risks_at_or_over_the_threshold_are_flagged_for_the_board():
     RiskFactory(actual_likelihood=2, actual_impact=5)  # 10
     closed = RiskFactory(
         actual_likelihood=5, actual_impact=4, status="closed", closed_reason="Gone",
-        closed_on=TODAY,
+        closed_on=today(),
     )  # fmt: skip
     assert set(Risk.objects.flagged(matrix)) == {at, over}
     assert closed not in Risk.objects.flagged(matrix)

@@ -1,8 +1,7 @@
 """Who may read and change a partnership's risks."""
 
-from datetime import date
-
 import pytest
+from django.utils import timezone
 
 from register import roles
 from register.models import Partnership
@@ -92,7 +91,7 @@ def test_a_closed_partnerships_risks_are_read_only(sponsor, democratic_services,
 
 
 def test_a_closed_risk_is_no_longer_changed(sponsor, owner_user, risk):
-    risk.status, risk.closed_reason, risk.closed_on = "closed", "Passed.", date.today()
+    risk.status, risk.closed_reason, risk.closed_on = "closed", "Passed.", timezone.localdate()
     risk.save()
     action = ActionFactory(risk=risk, owner=risk.owner)
     for user in [sponsor, owner_user]:

@@ -1,6 +1,6 @@
 """Recording reviews, saving and closing risks: next review dates follow the band's cadence."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -9,10 +9,9 @@ from partnerships_site.dates import add_months
 from risks import services
 from risks.models import Matrix, Risk, RiskReview
 from tests.factories import PersonFactory, RiskFactory, UserFactory
+from tests.helpers import today
 
 pytestmark = pytest.mark.django_db
-
-TODAY = date.today()
 
 
 @pytest.mark.parametrize(
@@ -21,7 +20,7 @@ TODAY = date.today()
 )
 def test_the_next_review_falls_due_by_the_bands_cadence(likelihood, impact, months):
     risk = RiskFactory(inherent_likelihood=5, inherent_impact=5)
-    reviewed_on = TODAY - timedelta(days=3)
+    reviewed_on = today() - timedelta(days=3)
     review = services.record_review(
         risk=risk,
         by=UserFactory(),
@@ -43,11 +42,11 @@ def test_cadence_comes_from_the_changed_matrix(four_by_four):
     by = UserFactory()
     for (likelihood, impact), months in [((1, 3), 9), ((2, 4), 2), ((3, 3), 1)]:
         services.record_review(
-            risk=risk, by=by, reviewed_on=TODAY, actual_likelihood=likelihood,
+            risk=risk, by=by, reviewed_on=today(), actual_likelihood=likelihood,
             actual_impact=impact, matrix=matrix,
         )  # fmt: skip
         risk.refresh_from_db()
-        assert risk.next_review_due == add_months(TODAY, months)
+        assert risk.next_review_due == add_months(today(), months)
 
 
 def test_a_review_records_the_scores_and_updates_the_risk():
@@ -56,7 +55,7 @@ def test_a_review_records_the_scores_and_updates_the_risk():
     review = services.record_review(
         risk=risk,
         by=reviewer,
-        reviewed_on=TODAY,
+        reviewed_on=today(),
         actual_likelihood=4,
         actual_impact=4,
         residual_likelihood=2,
@@ -81,7 +80,7 @@ def test_a_review_of_an_out_of_date_risk_is_refused():
     risk = RiskFactory()
     with pytest.raises(services.ConflictError):
         services.record_review(
-            risk=risk, by=UserFactory(), reviewed_on=TODAY, actual_likelihood=1,
+            risk=risk, by=UserFactory(), reviewed_on=today(), actual_likelihood=1,
             actual_impact=1, expected_version=7,
         )  # fmt: skip
     assert not RiskReview.objects.exists()
@@ -92,10 +91,10 @@ def test_a_review_of_an_out_of_date_risk_is_refused():
     [(1, "cannot be in the future"), (-400, "cannot be before the risk was raised")],
 )
 def test_a_review_date_must_be_real(days, message):
-    risk = RiskFactory(raised_on=TODAY - timedelta(days=30))
+    risk = RiskFactory(raised_on=today() - timedelta(days=30))
     with pytest.raises(ValidationError) as error:
         services.record_review(
-            risk=risk, by=UserFactory(), reviewed_on=TODAY + timedelta(days=days),
+            risk=risk, by=UserFactory(), reviewed_on=today() + timedelta(days=days),
             actual_likelihood=1, actual_impact=1,
         )  # fmt: skip
     assert message in str(error.value)
@@ -106,7 +105,7 @@ def test_a_review_cannot_raise_the_residual_above_the_inherent():
     risk = RiskFactory()
     with pytest.raises(ValidationError):
         services.record_review(
-            risk=risk, by=UserFactory(), reviewed_on=TODAY, actual_likelihood=3,
+            risk=risk, by=UserFactory(), reviewed_on=today(), actual_likelihood=3,
             actual_impact=3, residual_likelihood=5, residual_impact=5,
         )  # fmt: skip
     risk.refresh_from_db()
@@ -115,16 +114,16 @@ def test_a_review_cannot_raise_the_residual_above_the_inherent():
 
 
 def test_a_closed_risk_cannot_be_reviewed():
-    risk = RiskFactory(status="closed", closed_reason="It passed.", closed_on=TODAY)
+    risk = RiskFactory(status="closed", closed_reason="It passed.", closed_on=today())
     with pytest.raises(ValidationError):
         services.record_review(
-            risk=risk, by=UserFactory(), reviewed_on=TODAY, actual_likelihood=1, actual_impact=1
+            risk=risk, by=UserFactory(), reviewed_on=today(), actual_likelihood=1, actual_impact=1
         )
 
 
 def test_a_new_risk_gets_its_first_review_from_its_band():
     partnership = RiskFactory().partnership
-    raised_on = TODAY - timedelta(days=10)
+    raised_on = today() - timedelta(days=10)
     risk = Risk(
         partnership=partnership,
         title="Data breach",
@@ -147,16 +146,18 @@ def test_a_new_risk_gets_its_first_review_from_its_band():
 
 
 def test_a_risk_rising_into_a_busier_band_is_reviewed_sooner():
-    risk = RiskFactory(raised_on=TODAY - timedelta(days=20), next_review_due=TODAY + timedelta(200))
+    risk = RiskFactory(
+        raised_on=today() - timedelta(days=20), next_review_due=today() + timedelta(200)
+    )
     risk.actual_likelihood, risk.actual_impact = 4, 5
     services.save_risk(risk=risk, expected_version=1)
     risk.refresh_from_db()
-    assert risk.next_review_due == add_months(TODAY - timedelta(days=20), 1)
+    assert risk.next_review_due == add_months(today() - timedelta(days=20), 1)
     assert risk.version == 2
 
 
 def test_a_risk_falling_into_a_quieter_band_keeps_its_review_date():
-    due = TODAY + timedelta(days=5)
+    due = today() + timedelta(days=5)
     risk = RiskFactory(next_review_due=due)
     risk.actual_likelihood, risk.actual_impact = 1, 1
     services.save_risk(risk=risk, expected_version=1)
@@ -183,7 +184,7 @@ def test_closing_a_risk_keeps_it_with_its_reason():
     assert (risk.status, risk.closed_reason, risk.closed_on) == (
         "closed",
         "The funding is now secured.",
-        TODAY,
+        today(),
     )
     with pytest.raises(ValidationError):
         services.close_risk(risk=risk, reason="Again", expected_version=2)
