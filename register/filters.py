@@ -14,14 +14,11 @@ from partnerships_site.forms import GovUKFormMixin
 from register.models import (
     CorporatePriority,
     Directorate,
-    Organisation,
     Partnership,
     PartnershipPartner,
     Representation,
 )
-from register.rules import is_approver, sees_everything
 
-COUNCIL = "council"
 REVIEW_SOON_DAYS = 60
 MAX_SEARCH_TERMS = 10
 
@@ -76,27 +73,21 @@ def _search_condition(term):
 
 
 @cache
-def _choices_read(everything, approver):
-    """The query of PartnershipFilter.choices() for people with these roles, compiled once."""
-
-    def build(user_id):
-        led = Partnership.objects.visible_to_person(
-            user_id, everything=everything, approver=approver
-        ).filter(partners__organisation=OuterRef("pk"), partners__is_lead=True)
-        # The lists in PartnershipFilter.choice_filters' order, which collect_choices() names.
-        return choices_query(
+def _choices_read():
+    """The query of PartnershipFilter.choices(), compiled once."""
+    # The lists in PartnershipFilter.choice_filters' order, which collect_choices() names.
+    return compiled_query(
+        lambda: choices_query(
             directorate=(Directorate.objects.all(), "pk", "name"),
             priority=(CorporatePriority.objects.all(), "pk", "name"),
-            lead=(Organisation.objects.filter(Exists(led)), "pk", "name"),
         )
-
-    return compiled_query(build)
+    )
 
 
 class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
     """The register's filters, search and sorting, shared by its page and its downloads."""
 
-    choice_filters = ("directorate", "priority", "lead")
+    choice_filters = ("directorate", "priority")
 
     q = django_filters.CharFilter(
         label="Search",
@@ -128,12 +119,14 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         method="filter_significant",
         error_messages={"invalid_choice": "Select significant or not significant"},
     )
-    lead = django_filters.ChoiceFilter(
+    # Typed rather than picked from a list: a council has hundreds of partner organisations, and
+    # words such as "NHS" or "Police" find every one that shares them.
+    lead = django_filters.CharFilter(
         label="Lead organisation",
-        choices=[],
-        empty_label="Any lead organisation",
         method="filter_lead",
-        error_messages={"invalid_choice": "Select a lead organisation from the list"},
+        max_length=200,
+        help_text="Words from its name, such as Police or NHS",
+        error_messages={"max_length": "Lead organisation must be 200 characters or fewer"},
     )
     priority = django_filters.ChoiceFilter(
         label="Corporate Plan priority",
@@ -168,17 +161,12 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         ]
 
     def choices(self):
-        """The choices of the directorate, priority and lead organisation filters.
-
-        Every directorate and priority, and the council and every organisation that leads a
-        partnership this user may read: read together in one query, once, though the form asks
-        when it is checked and again when it is drawn.
+        """The choices of the directorate and priority filters: every directorate and priority,
+        read together in one query, once, though the form asks when it is checked and again when
+        it is drawn.
         """
         if not hasattr(self, "_choices"):
-            user = self.request.user
-            read = _choices_read(sees_everything(user), is_approver(user))
-            self._choices = collect_choices(self.choice_filters, read(user.pk))
-            self._choices["lead"].insert(0, (COUNCIL, settings.COUNCIL_NAME))
+            self._choices = collect_choices(self.choice_filters, _choices_read()())
         return self._choices
 
     @property
@@ -218,15 +206,21 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         return queryset.filter(is_significant=(value == "yes"))
 
     def filter_lead(self, queryset, name, value):
-        if value == COUNCIL:
-            return queryset.filter(council_role=Partnership.CouncilRole.LEAD)
-        return queryset.filter(
-            Exists(
-                PartnershipPartner.objects.filter(
-                    partnership=OuterRef("pk"), organisation_id=value, is_lead=True
-                )
-            )
+        """Partnerships led by an organisation whose name has every word typed; the Council's
+        own name finds those it leads itself (Role of the Council: Lead member)."""
+        words = value.split()[:MAX_SEARCH_TERMS]
+        if not words:
+            return queryset
+        named = Q()
+        for word in words:
+            named &= Q(organisation__name__icontains=word)
+        condition = Exists(
+            PartnershipPartner.objects.filter(named, partnership=OuterRef("pk"), is_lead=True)
         )
+        council = settings.COUNCIL_NAME.casefold()
+        if all(word.casefold() in council for word in words):
+            condition |= Q(council_role=Partnership.CouncilRole.LEAD)
+        return queryset.filter(condition)
 
     def filter_review_due(self, queryset, name, value):
         today = timezone.localdate()

@@ -108,23 +108,40 @@ def test_significant_filter_both_ways(officer_client):
     assert listed(no) == [plain.reference]
 
 
-def test_lead_organisation_filter_by_partner_and_by_the_council(officer_client):
-    leader = OrganisationFactory(name="Exampleshire Police")
+def test_lead_organisation_filter_finds_leads_by_words_from_their_names(officer_client):
+    police = OrganisationFactory(name="Exampleshire Police")
     led_by_police = live(council_role=Partnership.CouncilRole.REPRESENTATIVE)
-    PartnerFactory(partnership=led_by_police, organisation=leader, is_lead=True)
+    PartnerFactory(partnership=led_by_police, organisation=police, is_lead=True)
     member = live(council_role=Partnership.CouncilRole.REPRESENTATIVE)
-    PartnerFactory(partnership=member, organisation=leader, is_lead=False)
+    PartnerFactory(partnership=member, organisation=police, is_lead=False)
+    nhs = live(council_role=Partnership.CouncilRole.REPRESENTATIVE)
+    PartnerFactory(partnership=nhs, organisation=OrganisationFactory(name="NHS Exampleshire ICB"))
+    nhs.partners.update(is_lead=True)
     council_led = live(council_role=Partnership.CouncilRole.LEAD)
 
-    by_police = officer_client.get(LIST_URL, {"lead": leader.pk})
-    by_council = officer_client.get(LIST_URL, {"lead": "council"})
+    def found(typed):
+        return sorted(listed(officer_client.get(LIST_URL, {"lead": typed})))
 
-    assert listed(by_police) == [led_by_police.reference]
-    assert listed(by_council) == [council_led.reference]
-    assert "Exampleshire Police" in by_police.content.decode()
+    # Any part of a word, in any case; every word must be in the one lead organisation's name.
+    assert found("police") == [led_by_police.reference]
+    assert found("  POL  ") == [led_by_police.reference]
+    assert found("nhs icb") == [nhs.reference]
+    assert found("police icb") == []
+    everyone_named = [led_by_police.reference, nhs.reference, council_led.reference]
+    assert found("exampleshire") == sorted(everyone_named)
+    # The Council's own name (Exampleshire Borough Council) finds what it leads itself.
+    assert found("borough council") == [council_led.reference]
+    assert found("Exampleshire Borough") == [council_led.reference]
+    assert found("council") == [council_led.reference]
+    assert found("") == sorted(p.reference for p in (led_by_police, member, nhs, council_led))
+
+    response = officer_client.get(LIST_URL, {"lead": "nhs icb"})
+    html = response.content.decode()
+    assert 'name="lead" value="nhs icb"' in html  # what was typed stays in the box
+    assert "1 partnership match your filters" in html
 
 
-def test_lead_organisation_choices_leave_out_organisations_leading_only_others_drafts(
+def test_the_lead_organisation_filter_finds_nothing_a_person_may_not_read(
     officer_client, other_officer
 ):
     secret_draft = PartnershipFactory(author=other_officer)
@@ -134,10 +151,13 @@ def test_lead_organisation_choices_leave_out_organisations_leading_only_others_d
     PartnershipPartner.objects.filter(partnership=secret_draft).update(is_lead=True)
     author_client = Client()
     author_client.force_login(other_officer)
-    # Asked in turns: the choices' query is compiled once and run for each person in turn.
-    for _ in range(2):
-        assert "Hidden Lead Ltd" not in officer_client.get(LIST_URL).content.decode()
-        assert "Hidden Lead Ltd" in author_client.get(LIST_URL).content.decode()
+    for _ in range(2):  # in turns: the page's queries are compiled once, run for each person
+        assert listed(officer_client.get(LIST_URL, {"lead": "hidden lead"})) == []
+        assert listed(author_client.get(LIST_URL, {"lead": "hidden lead"})) == [
+            secret_draft.reference
+        ]
+    # Organisations are no longer listed on the page, so none can be seen there either.
+    assert "Hidden Lead Ltd" not in officer_client.get(LIST_URL).content.decode()
 
 
 def test_corporate_priority_filter(officer_client):
@@ -354,7 +374,7 @@ def test_a_page_that_is_not_a_number_shows_the_first_page(officer_client):
         ("directorate", "99999999999999999999", "Select a directorate from the list"),
         ("council_role", "'; DROP TABLE", "Select a role of the Council from the list"),
         ("significant", "maybe", "Select significant or not significant"),
-        ("lead", "12345", "Select a lead organisation from the list"),
+        ("lead", "x" * 201, "Lead organisation must be 200 characters or fewer"),
         ("priority", "=1+1", "Select a Corporate Plan priority from the list"),
         ("review_due", "yesterday", "Select overdue or due soon"),
         ("q", "x" * 201, "Search for 200 characters or fewer"),
@@ -378,7 +398,7 @@ def test_a_bad_filter_value_is_an_error_on_the_form_not_a_crash(
         rf'<(input|select)[^>]* aria-describedby="[^"]*id_{param}_error" aria-invalid="true"',
         html,
     )
-    if param == "q":
+    if param in ("q", "lead"):
         assert f'value="{value}"' in html  # what the person typed is kept
     # The filters that are valid still apply; the bad one is ignored.
     assert listed(response) == [kept.reference]
@@ -446,6 +466,7 @@ def uncompiled_page(user, query, number=1):
         {"significant": "yes", "sort": "-start_date"},
         {"review_due": "overdue"},
         {"lead": "council", "page": "2"},
+        {"lead": "trust ltd", "sort": "-reference"},
         {"status": "nonsense", "page": "abc"},
     ],
 )
@@ -464,6 +485,12 @@ def test_the_compiled_register_queries_give_what_the_filterset_gives_for_every_r
         FinancialContributionFactory(
             partnership=Partnership.objects.latest("pk"), amount=Decimal(n * 3000)
         )
+        if n % 4 == 1:
+            PartnerFactory(
+                partnership=Partnership.objects.latest("pk"),
+                organisation=OrganisationFactory(name=f"Example Trust {n} Ltd"),
+                is_lead=True,
+            )
     for author in (officer, other_officer):
         for n in range(3):
             PartnershipFactory(author=author, name=f"Draft {n} of {author.username} trust")
