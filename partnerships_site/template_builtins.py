@@ -49,6 +49,8 @@ def date(value, arg=None):
     if kind is Date or kind is DateTime:
         if arg in DATE_FORMATS:
             return f"{value.day} {MONTHS[value.month]} {value.year:04d}"
+        if arg == "c":  # ISO 8601, as a <time datetime=""> attribute takes it
+            return value.isoformat()
         if kind is DateTime and arg in DATETIME_FORMATS:
             return (
                 f"{value.day} {MONTHS[value.month]} {value.year:04d}, "

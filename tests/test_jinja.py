@@ -8,6 +8,7 @@ import jinja2
 import pytest
 from django.template import Context, Template, engines
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 
 from partnerships_site.jinja import render
@@ -54,6 +55,19 @@ def test_a_partial_shows_date_times_in_london_time():
     assert env.from_string("{{ when|date('DATETIME_FORMAT') }}").render(when=summer) == (
         "2 June 2026, 00:30"
     )
+
+
+def test_a_partial_shows_date_times_in_the_time_zone_current_when_it_is_drawn():
+    winter = datetime(2026, 11, 26, 23, 30, tzinfo=UTC)
+    entry = SimpleNamespace(when=winter, what="Changed", record="", who="Ann Officer", changes=[])
+    for zone, shown, iso in [
+        ("Europe/London", "26 November 2026, 23:30", "2026-11-26T23:30:00+00:00"),
+        ("Asia/Tokyo", "27 November 2026, 08:30", "2026-11-27T08:30:00+09:00"),  # nine ahead
+    ]:
+        with timezone.override(zone):
+            html = render("includes/history.jinja", history=[entry])
+        assert f'<time datetime="{iso}">{shown}</time>' in html
+        assert f"on {shown} by Ann Officer" in html
 
 
 def test_a_partial_refuses_a_variable_it_was_not_given():

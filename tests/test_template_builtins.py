@@ -13,7 +13,7 @@ from django.utils.safestring import SafeString
 
 from partnerships_site import links, template_builtins
 
-DATE_ARGS = [None, "DATE_FORMAT", "j F Y", "DATETIME_FORMAT", "j F Y, H:i", "d/m/Y", "D j M"]
+DATE_ARGS = [None, "DATE_FORMAT", "j F Y", "DATETIME_FORMAT", "j F Y, H:i", "c", "d/m/Y", "D j M"]
 NUMBER_ARGS = ["2g", "1g", "-1g", "-1", "2", "g", -1, 3, "0", "2u"]
 
 
@@ -31,7 +31,13 @@ def datetimes():
     picked += [
         datetime(2026, 1, 1) + timedelta(seconds=rng.randrange(-(10**9), 10**9)) for _ in range(300)
     ]
-    return picked
+    # As the ORM reads them, in London time (as pages show them) and in UTC, microseconds too.
+    aware = [
+        datetime(2026, 6, 1, 23, 30, tzinfo=UTC),
+        datetime(2026, 11, 26, 9, 5, 7, 123456, tzinfo=UTC),
+        *(moment.replace(tzinfo=UTC) for moment in picked[3:50]),
+    ]
+    return picked + aware + [timezone.localtime(moment) for moment in aware]
 
 
 def numbers():
