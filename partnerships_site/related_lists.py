@@ -67,14 +67,36 @@ def _json_row(model, related, path=""):
     return JSONObject(**fields)
 
 
+# Fields whose values JSON already gives as the ORM would (text, whole numbers, true and false):
+# their to_python() would only hand each value back.
+_AS_JSON_GIVES = {
+    models.CharField.to_python,
+    models.TextField.to_python,
+    models.IntegerField.to_python,
+    models.BooleanField.to_python,
+}
+
+
+@cache
+def _reader(model):
+    """The names of the model's columns that are read, each with the conversion its JSON value
+    needs (to_python), or None where JSON gives the value as the ORM would."""
+    readers = []
+    for field in _columns(model):
+        target = field.target_field if isinstance(field, models.ForeignKey) else field
+        convert = None if type(target).to_python in _AS_JSON_GIVES else field.to_python
+        readers.append((field.attname, convert))
+    return tuple(name for name, _ in readers), tuple(readers)
+
+
 def _instance(db, model, related, row):
     if row is None or row.get(model._meta.pk.attname) is None:
         return None  # an empty nullable foreign key
-    fields = _columns(model)
+    names, readers = _reader(model)
     instance = model.from_db(
         db,
-        [field.attname for field in fields],
-        [field.to_python(row[field.attname]) for field in fields],
+        names,
+        [row[name] if convert is None else convert(row[name]) for name, convert in readers],
     )
     for name, nested in related.items():
         field = model._meta.get_field(name)
@@ -96,6 +118,7 @@ class RelatedList:
             else:
                 link = self.relation.field.name
         self.model = queryset.model
+        self.source, self.link = queryset, link  # what the list is read from, and how
         select_related = queryset.query.select_related
         if select_related is True:
             raise ValueError("Name the relations to read with the rows: select_related(...).")

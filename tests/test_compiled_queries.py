@@ -1,7 +1,7 @@
 """Queries whose SQL is built once per process, and reads that carry no audit context."""
 
 import threading
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pghistory
@@ -19,8 +19,21 @@ from partnerships_site.backends import CouncilModelBackend
 from partnerships_site.compiled import compiled_once, compiled_query, inline_constants
 from partnerships_site.related_lists import RelatedLists, read_rows
 from partnerships_site.sessions import SessionStore
-from register.models import Directorate, FinancialContribution, Partnership, PartnershipPartner
-from tests.factories import FinancialContributionFactory, PartnerFactory
+from register.models import (
+    ApprovalDecision,
+    Directorate,
+    Document,
+    FinancialContribution,
+    OfficerTime,
+    Partnership,
+    PartnershipPartner,
+)
+from tests.factories import (
+    FinancialContributionFactory,
+    InKindContributionFactory,
+    PartnerFactory,
+    PersonFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -74,6 +87,61 @@ def test_related_lists_read_with_the_record_match_what_the_orm_reads():
         expected = partnership.partners.select_related("organisation").order_by("pk")
         assert names == [p.organisation.name for p in expected]
         assert leads == [p.is_lead for p in expected]
+
+
+def _columns_as_read(instance, related):
+    """Every column value of an instance and of the rows it was read with, with its type."""
+    if instance is None:
+        return None
+    values = {
+        field.attname: (type(value), value)
+        for field in instance._meta.concrete_fields
+        if field.attname != "password" and (value := getattr(instance, field.attname)) is not None
+    }
+    for name, nested in related.items():
+        values[name] = _columns_as_read(getattr(instance, name, None), nested)  # None: none
+    return values
+
+
+def test_every_list_of_a_partnerships_page_reads_each_column_as_the_orm_does(
+    sponsor, democratic_services
+):
+    from register.views import PAGE_LISTS
+    from tests.proof.test_query_counts import _add_records
+
+    _add_records(1, sponsor, democratic_services)
+    partnership = Partnership.objects.get()
+    InKindContributionFactory(partnership=partnership, estimated_value=Decimal("1234.56"))
+    OfficerTime.objects.create(
+        partnership=partnership, person=PersonFactory(), hours_per_month=Decimal("7.5")
+    )
+    Document.objects.create(
+        partnership=partnership,
+        document_type=Document.Type.choices[0][0],
+        title="Terms of reference",
+        document_date=date(2026, 11, 26),
+        file="partnership-documents/terms.pdf",
+        uploaded_by=sponsor,
+    )
+    ApprovalDecision.objects.create(
+        partnership=partnership,
+        decision=ApprovalDecision.Decision.APPROVED,
+        decision_body=ApprovalDecision.Body.DEMOCRATIC_SERVICES,
+        decided_on=date(2025, 6, 1),
+        reason="Meets the protocol.",
+        recorded_by=democratic_services,
+    )
+    read = PAGE_LISTS.get(Partnership.objects.all(), same_for="test", pk=partnership.pk)
+    lists = PAGE_LISTS._lists(Partnership)
+    assert len(lists) == 14
+    for item in lists:
+        got = getattr(read, item.name)
+        got = list(got.all()) if item.relation is not None else got
+        expected = list(item.source.filter(**{item.link: partnership.pk}))
+        assert expected, f"the partnership has no {item.name} to compare"
+        assert [_columns_as_read(row, item.related) for row in got] == [
+            _columns_as_read(row, item.related) for row in expected
+        ], item.name
 
 
 def test_read_rows_reads_several_models_in_one_query_from_ids_as_history_keeps_them(
