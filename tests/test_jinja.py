@@ -25,7 +25,7 @@ def row(**fields):
         "reference": "P-2026-001",
         "name": "Community safety",
         "status_colour": "green",
-        "directorate": None,
+        "directorate_name": None,
         "lead_organisation_name": "",
         "is_significant": True,
         "start_date": date(2026, 11, 26),

@@ -57,6 +57,19 @@ def test_officer_sees_live_partnerships_and_their_own_draft_but_not_others_draft
     assert submitted.reference not in response.content.decode()
 
 
+def test_each_row_names_its_directorate_or_says_not_given(officer_client):
+    live(name="Alpha", directorate=DirectorateFactory(name="Adults & Health"))
+    live(name="Beta", directorate=None)
+    html = officer_client.get(LIST_URL).content.decode()
+    rows = re.findall(r'<tr class="govuk-table__row">(.*?)</tr>', html, re.S)
+    cells = {
+        re.search(r">(\w+)</a></th>", row).group(1): re.findall(r"<td[^>]*>(.*?)</td>", row)
+        for row in rows[1:]
+    }
+    assert cells["Alpha"][2] == "Adults &amp; Health"  # after the reference and status
+    assert cells["Beta"][2] == "Not given"
+
+
 def test_democratic_services_see_every_partnership(democratic_client, other_officer):
     draft = PartnershipFactory(author=other_officer)
     active = live()
