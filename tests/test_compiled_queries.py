@@ -142,6 +142,9 @@ def test_every_list_of_a_partnerships_page_reads_each_column_as_the_orm_does(
         assert [_columns_as_read(row, item.related) for row in got] == [
             _columns_as_read(row, item.related) for row in expected
         ], item.name
+        # Saved rows, as the ORM marks them: a change to one would be an update, not an insert.
+        assert all(not row._state.adding and row._state.db == "default" for row in got)
+        assert got == expected  # instances of the same model with the same primary keys
 
 
 def test_read_rows_reads_several_models_in_one_query_from_ids_as_history_keeps_them(
