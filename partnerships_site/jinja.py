@@ -31,6 +31,9 @@ from partnerships_site.links import record_url
 from register.models import financial_year_label
 from register.templatetags.filter_forms import filter_fields
 
+# The name under which render() hands every partial the current time zone.
+TIME_ZONE = "current_time_zone"
+
 
 @pass_context
 def date(context, value, arg=None):
@@ -42,10 +45,6 @@ def date(context, value, arg=None):
     if isinstance(value, DateTime) and value.tzinfo is not None:
         value = value.astimezone(context.get(TIME_ZONE) or get_current_timezone())
     return template_builtins.date(value, arg)
-
-
-# The name under which render() hands every partial the current time zone.
-TIME_ZONE = "current_time_zone"
 
 
 def financial_year(year):
