@@ -1,5 +1,6 @@
 from datetime import date, datetime
 from decimal import Decimal
+from html import unescape
 
 import pghistory
 import pytest
@@ -248,7 +249,7 @@ def test_the_approval_record_and_status_history_are_shown(client, officer, democ
     status_history = response_section(html, 'id="status-history"', 'id="history"')
     assert "Name the lead organisation." in status_history
     assert "Submitted" in status_history
-    assert democratic_services.get_full_name() in decisions
+    assert democratic_services.get_full_name() in unescape(decisions)  # O'Sullivan, say
 
 
 def test_the_page_shows_the_latest_10_changes_and_links_to_every_change(client, officer):

@@ -1,5 +1,7 @@
 """A partnership's history of changes: every recorded change, 50 to a page, newest first."""
 
+from html import unescape
+
 import pghistory
 import pytest
 from django.urls import reverse
@@ -59,7 +61,7 @@ def test_the_history_says_who_changed_what_when_from_what_to_what(
     assert f"<title>{title} – " in html
     assert f'<h1 class="govuk-heading-l">{title}</h1>' in html
     assert f"{timezone.localtime(newest.when):%-d %B %Y, %H:%M}</time> by" in html
-    assert democratic_services.get_full_name() in html
+    assert democratic_services.get_full_name() in unescape(html)  # O'Sullivan, say
     assert f'href="{partnership.get_absolute_url()}"' in html
     # One page of changes: no page links.
     assert "govuk-pagination" not in html
