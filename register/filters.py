@@ -25,7 +25,7 @@ MAX_SEARCH_TERMS = 10
 # The register's sortable columns: the `sort` parameter names one, with "-" for descending.
 SORT_COLUMNS = {
     "reference": F("reference"),
-    "name": Lower("name"),
+    "name": F("name_sort"),
     "status": Case(
         *(When(status=value, then=Value(index)) for index, value in enumerate(Partnership.Status)),
         default=Value(len(Partnership.Status)),

@@ -10,7 +10,6 @@ from django.contrib.auth.mixins import PermissionRequiredMixin
 from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Prefetch
-from django.db.models.functions import Lower
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -497,7 +496,7 @@ def public_queryset():
         .with_significance()
         .select_related("directorate")
         .prefetch_related(_partner_rows())
-        .order_by(Lower("name"), "pk")
+        .order_by("name_sort", "pk")
     )
 
 

@@ -2,12 +2,14 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal
 
+import pghistory
 import pytest
 from django.apps import apps
 from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import timezone
 
+from partnerships_site.history import history_for
 from register import rules as register_rules
 from register.filters import PartnershipFilter
 from register.models import Partnership, PartnershipPartner
@@ -271,6 +273,21 @@ def test_sorting_by_name_both_ways_and_by_annual_commitment(officer_client):
         b.reference,
         a.reference,
     ]
+
+
+def test_a_renamed_partnership_moves_to_its_place_and_its_history_has_no_sorting_copy(
+    officer_client, democratic_services
+):
+    first, second = live(name="Alpha"), live(name="Bravo")
+    with pghistory.context(user=democratic_services.pk):
+        first.name = "zulu"  # kept in lower case by PostgreSQL for sorting, as the name changes
+        first.save()
+    assert listed(officer_client.get(LIST_URL)) == [second.reference, first.reference]
+    assert Partnership.objects.get(pk=first.pk).name_sort == "zulu"
+    (rename,) = [entry for entry in history_for(first) if entry.what == "Changed"]
+    fields = [change.field for change in rename.changes]
+    assert "Name of partnership" in fields
+    assert not [field for field in fields if "sort" in field.lower()]  # the copy is not history
 
 
 def test_sorting_by_status_follows_the_lifecycle_and_by_reference_and_directorate(
