@@ -38,18 +38,18 @@ DEFAULT_SORT = "name"
 
 
 class PartnershipFilterForm(GovUKFormMixin, forms.Form):
-    """The register's filters, laid out in rows of four under the search box.
+    """The register's filters: the two typed ones side by side, then rows of drop-downs.
 
     Drawn by {% filter_fields %} (register/templatetags/filter_forms.py): (field, column width).
     """
 
     rows = [
-        [("q", "two-thirds")],
+        [("q", "two-thirds"), ("lead", "one-third")],  # the typed filters, side by side
         [
             (name, "one-quarter")
             for name in ("status", "directorate", "council_role", "significant")
         ],
-        [(name, "one-quarter") for name in ("lead", "priority", "review_due")],
+        [(name, "one-quarter") for name in ("priority", "review_due")],
     ]
 
 
@@ -125,7 +125,7 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         label="Lead organisation",
         method="filter_lead",
         max_length=200,
-        help_text="Words from its name, such as Police or NHS",
+        help_text="Part of its name, such as NHS.",
         error_messages={"max_length": "Lead organisation must be 200 characters or fewer"},
     )
     priority = django_filters.ChoiceFilter(
