@@ -53,6 +53,19 @@ class PartnershipFilterForm(GovUKFormMixin, forms.Form):
     ]
 
 
+def search_words(value):
+    """The words typed in a search or filter box, as many as are looked for."""
+    return value.split()[:MAX_SEARCH_TERMS]
+
+
+def every_word_in(lookup, words):
+    """Rows whose text at `lookup` has each of the words somewhere in it, in any case."""
+    condition = Q()
+    for word in words:
+        condition &= Q(**{f"{lookup}__icontains": word})
+    return condition
+
+
 def _search_condition(term):
     """Partnerships that mention the term in their own words, partners or people."""
     partner = PartnershipPartner.objects.filter(
@@ -198,7 +211,7 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         return cls.sorted_by(queryset, sort)
 
     def search(self, queryset, name, value):
-        for term in value.split()[:MAX_SEARCH_TERMS]:
+        for term in search_words(value):
             queryset = queryset.filter(_search_condition(term))
         return queryset
 
@@ -208,14 +221,13 @@ class PartnershipFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
     def filter_lead(self, queryset, name, value):
         """Partnerships led by an organisation whose name has every word typed; the Council's
         own name finds those it leads itself (Role of the Council: Lead member)."""
-        words = value.split()[:MAX_SEARCH_TERMS]
+        words = search_words(value)
         if not words:
             return queryset
-        named = Q()
-        for word in words:
-            named &= Q(organisation__name__icontains=word)
         condition = Exists(
-            PartnershipPartner.objects.filter(named, partnership=OuterRef("pk"), is_lead=True)
+            PartnershipPartner.objects.filter(
+                every_word_in("organisation__name", words), partnership=OuterRef("pk"), is_lead=True
+            )
         )
         council = settings.COUNCIL_NAME.casefold()
         if all(word.casefold() in council for word in words):

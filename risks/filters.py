@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from partnerships_site.choices import ChoicesOnTheFormMixin, read_choices
 from partnerships_site.forms import GovUKFormMixin
-from register.filters import MAX_SEARCH_TERMS
+from register.filters import every_word_in, search_words
 from register.models import Directorate, Person
 from risks.models import Escalation, Matrix, Risk
 
@@ -151,12 +151,10 @@ class RiskFilter(ChoicesOnTheFormMixin, django_filters.FilterSet):
         return queryset
 
     def filter_partnership(self, queryset, name, value):
-        words = value.split()
+        words = search_words(value)
         if not words:
             return queryset
-        named = Q()
-        for word in words[:MAX_SEARCH_TERMS]:
-            named &= Q(partnership__name__icontains=word)
+        named = every_word_in("partnership__name", words)
         return queryset.filter(Q(partnership__reference__iexact=value.strip()) | named)
 
     def filter_band(self, queryset, name, value):
