@@ -137,6 +137,9 @@ def axe():
     source = AXE.read_text()
 
     def check(page, context=""):
+        # A scan must see a whole page: callers wait for what they expect to see after a click,
+        # and this waits for that page to finish loading.
+        page.wait_for_load_state("load")
         page.evaluate(source)
         result = page.evaluate(
             "async () => await axe.run(document, {runOnly: {type: 'tag', values: "

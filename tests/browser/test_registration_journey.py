@@ -89,8 +89,9 @@ def test_an_officer_registers_a_partnership_over_two_visits(
     first.get_by_label("Sector").select_option(label="Public")
     first.get_by_label("This organisation leads the partnership").check()
     page.get_by_role("button", name="Add another partner").click()
-    axe(page, "partners with another row")
     second = page.get_by_role("group", name="Partner 2")
+    expect(second).to_be_visible()
+    axe(page, "partners with another row")
     second.get_by_label("Name of organisation").fill("Town Centre Traders")
     second.get_by_label("Sector").select_option(label="Private")
     page.get_by_role("button", name="Save and come back later").click()
@@ -108,6 +109,7 @@ def test_an_officer_registers_a_partnership_over_two_visits(
     axe(page, "task list on coming back")
 
     page.get_by_role("link", name="Resources committed").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Resources")
     axe(page, "resources")
     money = page.get_by_role("group", name="Financial contribution 1")
     money.get_by_label("Amount (£)").fill("25,000")

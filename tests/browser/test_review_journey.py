@@ -85,6 +85,7 @@ def test_the_sponsor_continues_one_partnership_and_closes_another(
     expect(page.get_by_role("link", name=re.compile("Warm Homes"))).to_have_count(0)
     axe(page, "reviews due after the first review")
     page.get_by_role("link", name="Start the review of Youth Services Partnership").click()
+    expect(page.get_by_role("button", name="Start the review")).to_be_visible()
     axe(page, "start the second review")
     page.get_by_role("button", name="Start the review").click()
     page.get_by_label("Performance against the agreed outcomes").fill("Outcomes missed.")
