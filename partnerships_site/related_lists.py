@@ -16,8 +16,10 @@ turns the rows back into model instances and puts them where prefetch_related wo
 
 A list named after one of the record's relations (reverse foreign key or many-to-many) goes in
 the prefetch cache; any other name, given with the lookup from its rows to the record, becomes a
-plain list attribute. Each list keeps its queryset's order and follows its select_related.
-Only for lists of a page's length: every row is read.
+plain list attribute. Each list keeps its queryset's order and follows its select_related,
+and its only() or defer(): the columns left out are not read, and stay deferred on the rows as
+Django leaves them (reading one later runs a query, which the pages' pinned query counts would
+show). Only for lists of a page's length: every row is read.
 
 Building the SQL of a dozen JSON subqueries with the ORM takes longer than PostgreSQL takes to
 run it, so each list's subquery is compiled once per process (partnerships_site.compiled) and
@@ -27,6 +29,7 @@ reused as SQL from then on; so is each model's part of read_rows().
 import json
 from functools import cache
 
+from django.contrib.auth import get_user_model
 from django.contrib.postgres.expressions import ArraySubquery
 from django.db import DEFAULT_DB_ALIAS, connection, models
 from django.db.models import F, OuterRef
@@ -44,29 +47,17 @@ PREFIX = "related_list_"
 NEVER_READ = {"password"}
 
 
-def _columns(model):
-    """The model's columns that are read; the others are left deferred on its instances."""
-    return [field for field in model._meta.concrete_fields if field.attname not in NEVER_READ]
+def _columns(model, mask=None):
+    """The model's columns that are read; the others are left deferred on its instances.
 
-
-def _json_fields(model, path=""):
-    """A JSONObject of the model's columns (reached through path), values as JSON keeps them."""
-    fields = {}
-    for field in _columns(model):
-        expression = F(f"{path}{field.attname}")
-        if isinstance(field, models.DecimalField):
-            # JSON numbers come back as floats: text keeps every digit of an amount.
-            expression = Cast(expression, models.TextField())
-        fields[field.attname] = expression
-    return fields
-
-
-def _json_row(model, related, path=""):
-    fields = _json_fields(model, path)
-    for name, nested in related.items():
-        field = model._meta.get_field(name)
-        fields[f"{PREFIX}{name}"] = _json_row(field.related_model, nested, f"{path}{name}__")
-    return JSONObject(**fields)
+    `mask` is Django's select mask for the model (Query.get_select_mask()): with `only()` or
+    `defer()` on a list's queryset, the columns it leaves out are not read either.
+    """
+    return [
+        field
+        for field in model._meta.concrete_fields
+        if field.attname not in NEVER_READ and (not mask or field in mask)
+    ]
 
 
 # Fields whose values JSON already gives as the ORM would (text, whole numbers, true and false):
@@ -79,47 +70,106 @@ _AS_JSON_GIVES = {
 }
 
 
-@cache
-def _reader(model):
-    """How a JSON row becomes an instance of the model: the names of the columns read; each with
+class _Shape:
+    """How rows of one model are read as JSON and become instances again.
+
+    The columns read (all but NEVER_READ, or those a list's only()/defer() leaves), each with
     the conversion its value needs (to_python), or None where JSON gives the value as the ORM
-    would; and whether the values can go straight into the instance (see _instance())."""
-    readers = []
-    for field in _columns(model):
-        target = field.target_field if isinstance(field, models.ForeignKey) else field
-        convert = None if type(target).to_python in _AS_JSON_GIVES else field.to_python
-        readers.append((field.attname, convert))
-    direct = (
-        model.__init__ is models.Model.__init__
-        and not pre_init.has_listeners(model)
-        and not post_init.has_listeners(model)
-    )
-    return tuple(name for name, _ in readers), tuple(readers), direct
+    would; whether the values can go straight into the instance (see _instance()); and the
+    shape of each row read with it (select_related), under the key its JSON is kept.
+    """
+
+    def __init__(self, model, related=None, mask=None):
+        self.model = model
+        self.fields = _columns(model, mask)
+        readers = []
+        for field in self.fields:
+            target = field.target_field if isinstance(field, models.ForeignKey) else field
+            convert = None if type(target).to_python in _AS_JSON_GIVES else field.to_python
+            readers.append((field.attname, convert))
+        self.names = tuple(name for name, _ in readers)
+        self.readers = tuple(readers)
+        self.pk = model._meta.pk.attname
+        self.direct = (
+            model.__init__ is models.Model.__init__
+            and not pre_init.has_listeners(model)
+            and not post_init.has_listeners(model)
+        )
+        self.nested = []
+        for name, nested in (related or {}).items():
+            field = model._meta.get_field(name)
+            submask = (mask or {}).get(field) or {}  # as Django: no mask, every column
+            self.nested.append(
+                (field, f"{PREFIX}{name}", _Shape(field.related_model, nested, submask))
+            )
+
+    def json(self, path=""):
+        """A JSONObject of the columns (reached through path), values as JSON keeps them."""
+        fields = {}
+        for field in self.fields:
+            expression = F(f"{path}{field.attname}")
+            if isinstance(field, models.DecimalField):
+                # JSON numbers come back as floats: text keeps every digit of an amount.
+                expression = Cast(expression, models.TextField())
+            fields[field.attname] = expression
+        for field, key, shape in self.nested:
+            fields[key] = shape.json(f"{path}{field.name}__")
+        return JSONObject(**fields)
 
 
-def _instance(db, model, related, row):
-    if row is None or row.get(model._meta.pk.attname) is None:
+@cache
+def _whole(model):
+    """The shape of a model's rows read whole (but for NEVER_READ), with nothing beside them."""
+    return _Shape(model)
+
+
+def _instance(db, shape, row):
+    if row is None or row.get(shape.pk) is None:
         return None  # an empty nullable foreign key
-    names, readers, direct = _reader(model)
-    values = [row[name] if convert is None else convert(row[name]) for name, convert in readers]
-    if direct:
+    values = [
+        row[name] if convert is None else convert(row[name]) for name, convert in shape.readers
+    ]
+    model = shape.model
+    if shape.direct:
         # What Model.from_db() leaves, without Model.__init__ setting each column through
         # setattr(): for a model that keeps Django's __init__ and whose creation no signal
         # receiver watches, the same instance at a quarter of the cost (a partnership's page
         # builds 150). Columns not read (a password) are left deferred, as from_db() leaves them.
         instance = model.__new__(model)
-        instance.__dict__.update(zip(names, values, strict=True))
+        instance.__dict__.update(zip(shape.names, values, strict=True))
         instance._state = state = ModelState()
         state.adding = False
         state.db = db
     else:
-        instance = model.from_db(db, names, values)
-    for name, nested in related.items():
-        field = model._meta.get_field(name)
-        field.set_cached_value(
-            instance, _instance(db, field.related_model, nested, row[f"{PREFIX}{name}"])
-        )
+        instance = model.from_db(db, shape.names, values)
+    for field, key, nested in shape.nested:
+        field.set_cached_value(instance, _instance(db, nested, row[key]))
     return instance
+
+
+# What a page needs of a person it names: get_full_name(), get_username() and str() read these.
+PERSON_NAME = ("username", "first_name", "last_name")
+
+
+def people_by_name(queryset, *relations):
+    """The queryset, reading of the person each relation leads to only what names them.
+
+    A person's email address, roles and sign-in dates have no place in a list that only names
+    who did something; nor would a page reading them for every row be any quicker.
+    """
+    user_model = get_user_model()
+    kept = {user_model._meta.pk.attname, *PERSON_NAME}
+    for relation in relations:
+        if queryset.model._meta.get_field(relation).related_model is not user_model:
+            raise ValueError(f"{relation} does not lead to a person who signs in")
+    return queryset.defer(
+        *(
+            f"{relation}__{field.attname}"
+            for relation in relations
+            for field in user_model._meta.concrete_fields
+            if field.attname not in kept
+        )
+    )
 
 
 class RelatedList:
@@ -139,13 +189,15 @@ class RelatedList:
         if select_related is True:
             raise ValueError("Name the relations to read with the rows: select_related(...).")
         self.related = select_related or {}
+        self.shape = _Shape(self.model, self.related, queryset.query.get_select_mask())
         self.queryset = queryset.filter(**{link: OuterRef("pk")}).values(
-            **{f"{PREFIX}row": _json_row(self.model, self.related)}
+            **{f"{PREFIX}row": self.shape.json()}
         )
         self.expression = compiled_once(parent_model, lambda: ArraySubquery(self.queryset))
 
     def attach(self, obj, rows):
-        instances = [_instance(obj._state.db, self.model, self.related, row) for row in rows]
+        db, shape = obj._state.db, self.shape
+        instances = [_instance(db, shape, row) for row in rows]
         if self.relation is None:
             setattr(obj, self.name, instances)
             return
@@ -229,7 +281,7 @@ class RelatedLists:
 @cache
 def _rows_sql(model):
     """SQL reading a model's rows by id as JSON, `%s` standing for the array of ids."""
-    query = model._base_manager.order_by().values_list(JSONObject(**_json_fields(model))).query
+    query = model._base_manager.order_by().values_list(_whole(model).json()).query
     sql, params = inline_constants(*query.get_compiler(DEFAULT_DB_ALIAS).as_sql())
     quote = connection.ops.quote_name
     pk_column = f"{quote(model._meta.db_table)}.{quote(model._meta.pk.column)}"
@@ -259,6 +311,7 @@ def read_rows(wanted, *, always=False):
         cursor.execute(" UNION ALL ".join(parts), params)
         for position, row in cursor.fetchall():
             model = wanted[position][0]
-            instance = _instance(None, model, {}, json.loads(row) if isinstance(row, str) else row)
+            row = json.loads(row) if isinstance(row, str) else row
+            instance = _instance(None, _whole(model), row)
             rows[(model, str(instance.pk))] = instance
     return rows

@@ -23,7 +23,7 @@ from partnerships_site import exports
 from partnerships_site.compiled import compiled_query
 from partnerships_site.history import history_for, history_page
 from partnerships_site.pagination import PageByIdsMixin, pagination_items
-from partnerships_site.related_lists import RelatedLists
+from partnerships_site.related_lists import RelatedLists, people_by_name
 from register import reports, services
 from register import rules as register_rules
 from register.filters import SORT_COLUMNS, PartnershipFilter
@@ -331,10 +331,21 @@ PRINT_LISTS_SPEC = {
     "in_kind_contributions": InKindContribution.objects.all(),
     "checklist_answers": ChecklistAnswer.objects.select_related("consideration"),
     "documents": Document.objects.all(),
-    "status_changes": StatusChange.objects.select_related("changed_by"),
-    "decisions": ApprovalDecision.objects.select_related("recorded_by"),
+    "status_changes": people_by_name(
+        StatusChange.objects.select_related("changed_by"), "changed_by"
+    ),
+    "decisions": people_by_name(
+        ApprovalDecision.objects.select_related("recorded_by"), "recorded_by"
+    ),
 }
 PAGE_LISTS = RelatedLists(**{**PRINT_LISTS_SPEC, **REVIEW_LISTS_SPEC})
+# Pages that show a partnership name its officers; they send nobody anything.
+READ_PAGE_QUERYSET = people_by_name(
+    PartnershipPermissionMixin.partnership_queryset,
+    "sponsoring_officer",
+    "monitoring_officer",
+    "author",
+)
 
 
 def resource_totals(partnership):
@@ -397,6 +408,7 @@ class PartnershipDetailView(PartnershipPermissionMixin, DetailView):
 
     template_name = "register/partnership_detail.html"
     context_object_name = "partnership"
+    partnership_queryset = READ_PAGE_QUERYSET
     partnership_lists = PAGE_LISTS
 
     def get_context_data(self, **kwargs):
@@ -432,6 +444,7 @@ class PartnershipPrintView(PartnershipPermissionMixin, DetailView):
 
     template_name = "register/partnership_print.html"
     context_object_name = "partnership"
+    partnership_queryset = READ_PAGE_QUERYSET
     partnership_lists = RelatedLists(**PRINT_LISTS_SPEC)
 
     def get_context_data(self, **kwargs):

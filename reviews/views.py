@@ -20,7 +20,7 @@ from django.views.generic import DetailView, ListView, TemplateView, View
 from django_filters.views import FilterView
 
 from partnerships_site.errors import error_summary
-from partnerships_site.related_lists import RelatedLists
+from partnerships_site.related_lists import RelatedLists, people_by_name
 from register.models import Partnership, StatusChange
 from register.rules import is_democratic_services, is_read_only
 from register.services import ConflictError
@@ -144,14 +144,29 @@ class ReviewPermissionMixin:
 
 
 # What reviews_context shows, read with the partnership (partnerships_site/related_lists.py).
+# Each list reads the columns the panel shows: a review's own page shows the rest.
 REVIEW_LISTS_SPEC = {
-    "annual_reviews": AnnualReview.objects.select_related(
-        "reviewer", "on_behalf_of", "completed_by", "supersedes", "correction"
-    ).order_by("-period_end", "-review_date", "-pk"),
+    "annual_reviews": AnnualReview.objects.select_related("supersedes", "correction")
+    .only(
+        "partnership",
+        "status",
+        "period_start",
+        "period_end",
+        "review_date",
+        "outcome",
+        "completed_at",
+        "supersedes__review_date",
+        "correction__status",
+    )
+    .order_by("-period_end", "-review_date", "-pk"),
     "exit_strategies": ExitStrategy.objects.all(),
     "exit_actions": (ExitAction.objects.select_related("owner"), "strategy__partnership"),
-    "status_changes": StatusChange.objects.select_related("changed_by"),
-    "next_review_date_changes": NextReviewDateChange.objects.select_related("changed_by"),
+    "status_changes": people_by_name(
+        StatusChange.objects.select_related("changed_by"), "changed_by"
+    ),
+    "next_review_date_changes": people_by_name(
+        NextReviewDateChange.objects.select_related("changed_by"), "changed_by"
+    ),
 }
 REVIEW_LISTS = RelatedLists(**REVIEW_LISTS_SPEC)
 

@@ -20,6 +20,7 @@ from register.models import (
     PartnershipPartner,
     Person,
     Representation,
+    StatusChange,
 )
 from tests.factories import (
     CorporatePriorityFactory,
@@ -420,3 +421,44 @@ def test_the_partnership_pages_run_a_fixed_number_of_queries(
     grow(2)
     # 25 more of each kind: the partnership's page shows the latest 10 of the many more changes.
     assert_queries_fixed(client, url, lambda: grow(25), most=8)
+
+
+@pytest.mark.parametrize(
+    "url_name", ["partnership_detail", "partnership_print", "partnership_reviews"]
+)
+def test_the_partnership_pages_read_only_the_names_of_the_people_they_name(
+    client, officer, democratic_services, url_name
+):
+    """The officers, deciders and reviewers a page names are read by name: never their email
+    address, sign-in dates or password hash, which the page has no use for."""
+    partnership = complete_partnership(author=officer)
+    StatusChange.objects.create(
+        partnership=partnership,
+        from_status=Status.SUBMITTED,
+        to_status=Status.ACTIVE,
+        changed_by=democratic_services,
+    )
+    ApprovalDecision.objects.create(
+        partnership=partnership,
+        decision=ApprovalDecision.Decision.APPROVED,
+        decision_body=ApprovalDecision.Body.DEMOCRATIC_SERVICES,
+        decided_on=date(2026, 11, 2),
+        reason="Meets the protocol.",
+        recorded_by=democratic_services,
+    )
+    client.force_login(democratic_services)
+    namespace = "reviews" if url_name == "partnership_reviews" else "register"
+    response = client.get(reverse(f"{namespace}:{url_name}", args=[partnership.reference]))
+    assert response.status_code == 200
+    read = response.context["partnership"]
+    people = [change.changed_by for change in read.status_changes.all()]
+    if url_name != "partnership_reviews":  # it shows no decisions; its forms notify the sponsor
+        people += [decision.recorded_by for decision in read.decisions.all()]
+        people += [read.sponsoring_officer, read.monitoring_officer, read.author]
+    people = [person for person in people if person is not None]
+    assert democratic_services in people
+    assert url_name == "partnership_reviews" or officer in people
+    for person in people:
+        assert {"email", "password", "last_login", "date_joined"} <= person.get_deferred_fields()
+    # The names are shown, read with the rows (the page's query count is pinned above).
+    assert democratic_services.get_full_name() in unescape(response.content.decode())
