@@ -161,6 +161,8 @@ def axe():
 @pytest.fixture
 def sign_in(live_server):
     """Sign in through the real sign-in page, as a person would."""
+    from playwright.sync_api import expect
+
     from tests.factories import TEST_PASSWORD
 
     def do(page, username, password=TEST_PASSWORD):
@@ -168,6 +170,9 @@ def sign_in(live_server):
         page.get_by_label("Username").fill(username)
         page.get_by_label("Password").fill(password)
         page.get_by_role("button", name="Sign in").click()
+        # Signed in once the page that follows has come: a test going on at once could leave
+        # the sign-in unfinished (a new navigation cancels the one under way).
+        expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
     return do
 

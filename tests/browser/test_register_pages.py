@@ -67,6 +67,7 @@ def test_an_officer_filters_and_searches_the_register_and_opens_a_partnership(
     axe(page, "the register, filtered")
 
     page.get_by_role("link", name="Clear filters").click()
+    expect(page.get_by_role("heading", name="3 partnerships")).to_be_visible()
     page.get_by_label("Search").fill("gwen marsh")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("heading", name="1 partnership match your filters")).to_be_visible()

@@ -170,6 +170,7 @@ def test_an_officer_registers_a_partnership_over_two_visits(
 
     # Democratic Services approve it in admin, recording the decision reference.
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     sign_in(page, democratic_services.username)
     page.goto(f"{live_server.url}/admin/register/partnership/?status__exact=submitted")
     page.get_by_role("row", name=reference).get_by_role("checkbox").check()
@@ -188,6 +189,7 @@ def test_an_officer_registers_a_partnership_over_two_visits(
     # The officer finds it active on the register.
     page.goto(f"{live_server.url}/")
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     sign_in(page, "officer")
     page.goto(f"{live_server.url}/partnerships/?q=Town+Centre")
     row = page.get_by_role("row", name=re.compile(reference))
@@ -200,6 +202,7 @@ def test_an_officer_registers_a_partnership_over_two_visits(
 
     # The public register shows it, with no one's name, email or phone number.
     page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Sign in")
     page.goto(f"{live_server.url}/public/")
     public = page.locator("main")
     expect(public).to_contain_text("Town Centre Partnership")
