@@ -154,8 +154,8 @@ PERSON_NAME = ("username", "first_name", "last_name")
 def people_by_name(queryset, *relations):
     """The queryset, reading of the person each relation leads to only what names them.
 
-    A person's email address, roles and sign-in dates have no place in a list that only names
-    who did something; nor would a page reading them for every row be any quicker.
+    A person's email address, sign-in dates and password hash have no place in a list that only
+    names who did something, and reading them for every row only makes the page slower.
     """
     user_model = get_user_model()
     kept = {user_model._meta.pk.attname, *PERSON_NAME}
