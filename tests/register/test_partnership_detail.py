@@ -20,7 +20,6 @@ from register.models import (
     PartnershipPartner,
     Person,
     Representation,
-    StatusChange,
 )
 from tests.factories import (
     CorporatePriorityFactory,
@@ -432,19 +431,14 @@ def test_the_partnership_pages_read_only_the_names_of_the_people_they_name(
     """The officers, deciders and reviewers a page names are read by name: never their email
     address, sign-in dates or password hash, which the page has no use for."""
     partnership = complete_partnership(author=officer)
-    StatusChange.objects.create(
+    services.submit(partnership=partnership, by=officer)
+    services.decide(
         partnership=partnership,
-        from_status=Status.SUBMITTED,
-        to_status=Status.ACTIVE,
-        changed_by=democratic_services,
-    )
-    ApprovalDecision.objects.create(
-        partnership=partnership,
+        by=democratic_services,
         decision=ApprovalDecision.Decision.APPROVED,
         decision_body=ApprovalDecision.Body.DEMOCRATIC_SERVICES,
         decided_on=date(2026, 11, 2),
         reason="Meets the protocol.",
-        recorded_by=democratic_services,
     )
     client.force_login(democratic_services)
     namespace = "reviews" if url_name == "partnership_reviews" else "register"
