@@ -152,7 +152,8 @@ PERSON_NAME = ("username", "first_name", "last_name")
 
 
 def people_by_name(queryset, *relations):
-    """The queryset, reading of the person each relation leads to only what names them.
+    """The queryset with the person each relation leads to (select_related), of whom only what
+    names them is read.
 
     A person's email address, sign-in dates and password hash have no place in a list that only
     names who did something, and reading them for every row only makes the page slower.
@@ -162,7 +163,7 @@ def people_by_name(queryset, *relations):
     for relation in relations:
         if queryset.model._meta.get_field(relation).related_model is not user_model:
             raise ValueError(f"{relation} does not lead to a person who signs in")
-    return queryset.defer(
+    return queryset.select_related(*relations).defer(
         *(
             f"{relation}__{field.attname}"
             for relation in relations

@@ -41,7 +41,6 @@ from register.models import (
     Person,
     Profile,
     Representation,
-    StatusChange,
     current_financial_year,
     financial_year_label,
 )
@@ -331,12 +330,8 @@ PRINT_LISTS_SPEC = {
     "in_kind_contributions": InKindContribution.objects.all(),
     "checklist_answers": ChecklistAnswer.objects.select_related("consideration"),
     "documents": Document.objects.all(),
-    "status_changes": people_by_name(
-        StatusChange.objects.select_related("changed_by"), "changed_by"
-    ),
-    "decisions": people_by_name(
-        ApprovalDecision.objects.select_related("recorded_by"), "recorded_by"
-    ),
+    "status_changes": REVIEW_LISTS_SPEC["status_changes"],  # the reviews panel's, the same rows
+    "decisions": people_by_name(ApprovalDecision.objects.all(), "recorded_by"),
 }
 PAGE_LISTS = RelatedLists(**{**PRINT_LISTS_SPEC, **REVIEW_LISTS_SPEC})
 # Pages that show a partnership name its officers; they send nobody anything.

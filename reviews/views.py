@@ -161,12 +161,8 @@ REVIEW_LISTS_SPEC = {
     .order_by("-period_end", "-review_date", "-pk"),
     "exit_strategies": ExitStrategy.objects.all(),
     "exit_actions": (ExitAction.objects.select_related("owner"), "strategy__partnership"),
-    "status_changes": people_by_name(
-        StatusChange.objects.select_related("changed_by"), "changed_by"
-    ),
-    "next_review_date_changes": people_by_name(
-        NextReviewDateChange.objects.select_related("changed_by"), "changed_by"
-    ),
+    "status_changes": people_by_name(StatusChange.objects.all(), "changed_by"),
+    "next_review_date_changes": people_by_name(NextReviewDateChange.objects.all(), "changed_by"),
 }
 REVIEW_LISTS = RelatedLists(**REVIEW_LISTS_SPEC)
 
