@@ -28,7 +28,7 @@ from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists
 from register.models import Partnership
 from risks import services
-from risks.exports import EXPORT_HEADER, export_csv_query, export_rows
+from risks.exports import EXPORT_HEADER, export_query
 from risks.filters import RiskFilter
 from risks.forms import (
     SCORE_DESCRIPTIONS,
@@ -561,11 +561,8 @@ def export_response(file_format, header, rows, *, stem, sheet_title):
 
 
 class CouncilRiskExportView(View):
-    """The council-wide list, with the same filters, as CSV or Excel.
-
-    PostgreSQL writes the CSV's rows (export_csv_query()); the Excel file is written from
-    export_rows(), which keeps dates and numbers as Excel's own.
-    """
+    """The council-wide list, with the same filters, as CSV or Excel, written by PostgreSQL
+    (export_query()); the Excel file keeps dates and numbers as Excel's own."""
 
     def get(self, request, file_format):
         if file_format not in ("csv", "xlsx"):
@@ -575,15 +572,19 @@ class CouncilRiskExportView(View):
             request.GET, queryset=council_risks(request.user), request=request, matrix=matrix
         )
         risks = filterset.qs if filterset.is_valid() else Risk.objects.none()
-        # A queryset that can match nothing has no SQL to run: export_rows() gives no rows.
-        if file_format == "csv" and not risks.query.is_empty():
-            return exports.csv_query_response(
-                EXPORT_HEADER,
-                export_csv_query(risks, matrix),
-                filename=exports.download_filename("risks", "csv"),
+        if risks.query.is_empty():
+            # A queryset that can match nothing has no SQL to run: the heading alone.
+            return export_response(
+                file_format, EXPORT_HEADER, [], stem="risks", sheet_title="Risks"
             )
-        rows = export_rows(risks, matrix)
-        return export_response(file_format, EXPORT_HEADER, rows, stem="risks", sheet_title="Risks")
+        filename = exports.download_filename("risks", file_format)
+        if file_format == "csv":
+            query = export_query(risks, matrix, exports.csv_columns)
+            return exports.csv_query_response(EXPORT_HEADER, query, filename=filename)
+        query = export_query(risks, matrix, exports.xlsx_row)
+        return exports.xlsx_query_response(
+            EXPORT_HEADER, query, filename=filename, sheet_title="Risks"
+        )
 
 
 # The board paper --------------------------------------------------------------------------------
