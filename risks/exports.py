@@ -80,15 +80,15 @@ EXPORT_QUERY_COLUMNS = [
 
 def export_cells(matrix):
     """The cells of a risk's row, in EXPORT_HEADER's order, as SQL over the columns of
-    register_values_sql(*EXPORT_COLUMNS) named `row`."""
+    register_values_sql(*EXPORT_COLUMNS) named `risk`."""
     literal = exports.sql_literal
     text, number, date = (
         partial(exports.SqlCell, kind) for kind in (exports.TEXT, exports.NUMBER, exports.DATE)
     )
-    is_open = f"row.status = {literal(Risk.Status.OPEN)}"
+    is_open = f"risk.status = {literal(Risk.Status.OPEN)}"
 
     def score(kind):
-        value = f"row.{kind}_likelihood * row.{kind}_impact"
+        value = f"risk.{kind}_likelihood * risk.{kind}_impact"
         # The first band the score falls in, as Matrix.band_for() finds it.
         bands = " ".join(
             f"WHEN {value} BETWEEN {literal(band.min_score)} AND {literal(band.max_score)} "
@@ -96,44 +96,44 @@ def export_cells(matrix):
             for band in matrix.bands
         )
         return [
-            number(f"row.{kind}_likelihood"),
-            number(f"row.{kind}_impact"),
+            number(f"risk.{kind}_likelihood"),
+            number(f"risk.{kind}_impact"),
             number(value),
             text(f"CASE {bands} END" if bands else "NULL"),
         ]
 
     return [
-        text("row.partnership_reference"),
-        text("row.partnership_name"),
-        text("row.partnership_directorate_name"),
-        text("row.reference"),
-        text("row.title"),
-        exports.sql_choice("row.category", Risk.Category.choices, otherwise="row.category"),
-        text("row.cause"),
-        text("row.event"),
-        text("row.impact"),
+        text("risk.partnership_reference"),
+        text("risk.partnership_name"),
+        text("risk.partnership_directorate_name"),
+        text("risk.reference"),
+        text("risk.title"),
+        exports.sql_choice("risk.category", Risk.Category.choices, otherwise="risk.category"),
+        text("risk.cause"),
+        text("risk.event"),
+        text("risk.impact"),
         # As Person.display_name().
         text(
-            f"CASE WHEN row.owner_kind = {literal(Person.Kind.COUNCILLOR)} "
-            f"AND NOT starts_with(row.owner_name, 'Cllr') THEN 'Cllr ' || row.owner_name "
-            "ELSE row.owner_name END"
+            f"CASE WHEN risk.owner_kind = {literal(Person.Kind.COUNCILLOR)} "
+            f"AND NOT starts_with(risk.owner_name, 'Cllr') THEN 'Cllr ' || risk.owner_name "
+            "ELSE risk.owner_name END"
         ),
-        exports.sql_choice("row.status", Risk.Status.choices, otherwise="row.status"),
+        exports.sql_choice("risk.status", Risk.Status.choices, otherwise="risk.status"),
         *(cell for kind in SCORE_KINDS for cell in score(kind)),
-        date("row.raised_on"),
-        date("row.last_reviewed_on"),
-        date("row.next_review_due"),
-        exports.sql_yes_no(f"{is_open} AND row.next_review_due < {literal(timezone.localdate())}"),
+        date("risk.raised_on"),
+        date("risk.last_reviewed_on"),
+        date("risk.next_review_due"),
+        exports.sql_yes_no(f"{is_open} AND risk.next_review_due < {literal(timezone.localdate())}"),
         exports.sql_yes_no(
-            f"{is_open} AND row.actual_likelihood * row.actual_impact "
+            f"{is_open} AND risk.actual_likelihood * risk.actual_impact "
             f">= {literal(matrix.escalation_threshold)}"
         ),
-        date("row.last_reported_on"),
+        date("risk.last_reported_on"),
         exports.sql_choice(
-            "row.last_board_response", Escalation.Response.choices, otherwise="NULL"
+            "risk.last_board_response", Escalation.Response.choices, otherwise="NULL"
         ),
-        number("row.open_actions"),
-        number("row.overdue_actions"),
+        number("risk.open_actions"),
+        number("risk.overdue_actions"),
     ]
 
 
@@ -143,7 +143,7 @@ def export_query(risks, matrix, formatted):
     risks_sql = exports.compose_sql(*risks.register_values_sql(*EXPORT_COLUMNS))
     return exports.query_cells(
         export_cells(matrix),
-        f"({risks_sql}) AS row({', '.join(EXPORT_QUERY_COLUMNS)})",
-        "row.position",
+        f"({risks_sql}) AS risk({', '.join(EXPORT_QUERY_COLUMNS)})",
+        "risk.position",
         formatted,
     )
