@@ -360,10 +360,10 @@ def _xlsx_pieces(header, sheet_rows, sheet_title):
             sheet.write((_XLSX_SHEET_START + heading).encode())
             # The heading goes out before the rows are read, so the download starts at once.
             yield stream.take()
-            for piece in sheet_rows:
-                sheet.write(piece)
-                if piece := stream.take():
-                    yield piece
+            for rows in sheet_rows:
+                sheet.write(rows)
+                if zipped := stream.take():
+                    yield zipped
             sheet.write(_XLSX_SHEET_END.encode())
     yield stream.take()
 
@@ -521,7 +521,8 @@ def csv_query_response(header, query: str, *, filename: str) -> StreamingHttpRes
 
 # The characters that openpyxl's ILLEGAL_CHARACTERS_RE finds, and how COPY writes three of them.
 _CONTROL_CHARACTERS = "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
-_CONTROL_BYTES = _CONTROL_CHARACTERS.encode()
+# What is taken out of COPY's rows: the control characters, and the line feed after each row.
+_DROPPED_BYTES = _CONTROL_CHARACTERS.encode() + b"\n"
 _COPY_ESCAPED_CONTROL_CHARACTERS = re.compile(rb"\\[bvf]")
 _SQL_XML_REPLACEMENTS = [
     ("&", "&amp;"),
@@ -572,7 +573,7 @@ def _sheet_xml(copied: bytes) -> bytes:
     # Text cells write every backslash of their own as &#92;: any left is COPY's.
     if b"\\" in copied:
         copied = _COPY_ESCAPED_CONTROL_CHARACTERS.sub(b"", copied)
-    return copied.translate(None, _CONTROL_BYTES + b"\n")
+    return copied.translate(None, _DROPPED_BYTES)
 
 
 def _copied_xlsx_rows(query):

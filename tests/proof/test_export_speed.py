@@ -375,6 +375,24 @@ def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied
     assert queries[queries.index(reads[0]) - 1] == "SET TRANSACTION READ ONLY"
 
 
+def test_the_excel_file_starts_before_the_risks_are_read(democratic_client, varied_risks):
+    with CaptureQueriesContext(connection) as captured:
+        response = democratic_client.get(RISK_XLSX, {"status": "all"})
+        pieces = iter(response.streaming_content)
+        first = next(pieces)
+        before_rows = [query["sql"] for query in captured.captured_queries]
+        rest = b"".join(pieces)
+    assert first.startswith(b"PK"), "the workbook's first bytes go out at once"
+    assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
+    sheet = load_workbook(io.BytesIO(first + rest)).active
+    assert sheet.max_row == 1 + VARIED_RISKS
+    # One query reads the rows, PostgreSQL writing each as the sheet's XML.
+    reads = [q["sql"] for q in captured.captured_queries if '"risks_risk"' in q["sql"]]
+    assert len(reads) == 1
+    assert reads[0].startswith("COPY ("), "PostgreSQL must write the rows"
+    assert reads[0].endswith(") TO STDOUT")
+
+
 @pytest.mark.django_db(transaction=True)
 def test_a_download_given_up_half_way_ends_its_transaction(democratic_client, varied_risks):
     grow_risks(3000)
