@@ -356,41 +356,35 @@ def test_the_excel_export_holds_the_same_cells_as_the_csv_with_real_dates_and_nu
                 assert cell.value == expected.replace("\r\n", "\n").replace("\r", "\n")
 
 
-def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied_risks):
+def first_piece_then_rest(client, url):
+    """A download's first piece, the rest, the queries run before the first piece was sent, the
+    queries that read risks, and every query."""
     with CaptureQueriesContext(connection) as captured:
-        response = democratic_client.get(RISK_CSV, {"status": "all"})
-        pieces = iter(response.streaming_content)
+        pieces = iter(client.get(url, {"status": "all"}).streaming_content)
         first = next(pieces)
         before_rows = [query["sql"] for query in captured.captured_queries]
         rest = b"".join(pieces)
-    assert first.decode("utf-8") == "\ufeff" + ",".join(EXPORT_HEADER) + "\r\n"
-    assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
-    assert len(list(csv.reader(io.StringIO(rest.decode("utf-8"))))) == VARIED_RISKS
-    # One query reads the rows, PostgreSQL writing them as CSV, once the heading is on its way.
-    reads = [q["sql"] for q in captured.captured_queries if '"risks_risk"' in q["sql"]]
-    assert len(reads) == 1
-    assert reads[0].startswith("COPY ("), "PostgreSQL must write the rows"
-    assert reads[0].endswith(") TO STDOUT WITH (FORMAT csv)")
     queries = [query["sql"] for query in captured.captured_queries]
+    assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
+    reads = [sql for sql in queries if '"risks_risk"' in sql]
+    assert len(reads) == 1, "one query reads the rows"
+    assert reads[0].startswith("COPY ("), "PostgreSQL must write the rows"
     assert queries[queries.index(reads[0]) - 1] == "SET TRANSACTION READ ONLY"
+    return first, rest, reads[0]
+
+
+def test_the_heading_is_sent_before_the_risks_are_read(democratic_client, varied_risks):
+    first, rest, read = first_piece_then_rest(democratic_client, RISK_CSV)
+    assert first.decode("utf-8") == "\ufeff" + ",".join(EXPORT_HEADER) + "\r\n"
+    assert len(list(csv.reader(io.StringIO(rest.decode("utf-8"))))) == VARIED_RISKS
+    assert read.endswith(") TO STDOUT WITH (FORMAT csv)")
 
 
 def test_the_excel_file_starts_before_the_risks_are_read(democratic_client, varied_risks):
-    with CaptureQueriesContext(connection) as captured:
-        response = democratic_client.get(RISK_XLSX, {"status": "all"})
-        pieces = iter(response.streaming_content)
-        first = next(pieces)
-        before_rows = [query["sql"] for query in captured.captured_queries]
-        rest = b"".join(pieces)
+    first, rest, read = first_piece_then_rest(democratic_client, RISK_XLSX)
     assert first.startswith(b"PK"), "the workbook's first bytes go out at once"
-    assert not any('"risks_risk"' in sql for sql in before_rows), "rows were read before sending"
-    sheet = load_workbook(io.BytesIO(first + rest)).active
-    assert sheet.max_row == 1 + VARIED_RISKS
-    # One query reads the rows, PostgreSQL writing each as the sheet's XML.
-    reads = [q["sql"] for q in captured.captured_queries if '"risks_risk"' in q["sql"]]
-    assert len(reads) == 1
-    assert reads[0].startswith("COPY ("), "PostgreSQL must write the rows"
-    assert reads[0].endswith(") TO STDOUT")
+    assert load_workbook(io.BytesIO(first + rest)).active.max_row == 1 + VARIED_RISKS
+    assert read.endswith(") TO STDOUT"), "PostgreSQL writes each row as the sheet's XML"
 
 
 @pytest.mark.django_db(transaction=True)
