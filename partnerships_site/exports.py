@@ -7,7 +7,7 @@ putting a single quote in front of it; numbers and dates stay as they are. A CSV
 dates as the council writes them, 26/11/2026, and times as 26/11/2026 14:05 in London.
 
 Downloads are streamed: the heading row goes out at once, then the rows in batches as the
-database hands them over from a server-side cursor (stream_rows(), stream_sql()), so a download of
+database hands them over from a server-side cursor (stream_rows()), so a download of
 100,000 risks starts straight away and takes the same memory as one of ten. Excel files are zipped
 as they are written, and stream the same way. The largest download, the council's risks, has
 PostgreSQL write its rows as CSV or Excel (query_cells()): the same files, made faster.
@@ -76,19 +76,6 @@ def stream_rows(queryset, chunk_size=STREAM_CHUNK_ROWS):
     """
     with transaction.atomic():
         yield from queryset.iterator(chunk_size=chunk_size)
-
-
-def stream_sql(sql, params, chunk_size=STREAM_CHUNK_ROWS):
-    """Rows (tuples) of a query, read as stream_rows() reads a queryset."""
-    with transaction.atomic(), connection.chunked_cursor() as cursor:
-        cursor.execute(sql, params)
-        while True:
-            rows = cursor.fetchmany(chunk_size)
-            if not rows:
-                break
-            yield from rows
-            # Let this batch go before the next is fetched, so only one is ever held.
-            del rows
 
 
 def _csv_text(value):
@@ -519,8 +506,11 @@ def csv_query_response(header, query: str, *, filename: str) -> StreamingHttpRes
 # taken out as the rows go by (_copied_xlsx_rows()): PostgreSQL's translate() took them out at a
 # tenth of the speed.
 
-# The characters that openpyxl's ILLEGAL_CHARACTERS_RE finds, and how COPY writes three of them.
-_CONTROL_CHARACTERS = "".join(map(chr, [*range(0x01, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20)]))
+# The characters that _xlsx_text_cell() takes out (openpyxl's ILLEGAL_CHARACTERS_RE) but NUL,
+# which PostgreSQL's text cannot hold, and how COPY writes three of them.
+_CONTROL_CHARACTERS = "".join(
+    character for character in map(chr, range(1, 32)) if ILLEGAL_CHARACTERS_RE.match(character)
+)
 # What is taken out of COPY's rows: the control characters, and the line feed after each row.
 _DROPPED_BYTES = _CONTROL_CHARACTERS.encode() + b"\n"
 _COPY_ESCAPED_CONTROL_CHARACTERS = re.compile(rb"\\[bvf]")

@@ -542,7 +542,7 @@ class RiskQuerySet(models.QuerySet):
         """SQL and parameters for values_list(*fields) followed by with_register_columns()'s
         open_actions, overdue_actions, last_reported_on, last_board_response and
         last_reviewed_on, then the row's position, in this queryset's order. A query wrapped
-        round this one (the CSV export's) orders by the position again, as SQL promises no order
+        round this one (the export's) orders by the position again, as SQL promises no order
         for a subquery's rows.
 
         with_register_columns() reads those five with a subquery for each risk, which suits a
