@@ -194,16 +194,36 @@ def test_home_page_runs_a_fixed_number_of_queries(officer_client, officer):
     assert_queries_fixed(officer_client, reverse("home"), grow, most=10)
 
 
-def test_missing_secret_key_with_debug_off_is_a_clear_start_up_error():
-    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SECRET_KEY"}
-    env["DJANGO_DEBUG"] = "0"
-    result = subprocess.run(
-        [sys.executable, "-c", "import partnerships_site.settings"],
+def _run_without_secret_key(*args):
+    """Run Python here with debug off and no DJANGO_SECRET_KEY, as on a clean clone."""
+    env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_SECRET_KEY", "DJANGO_DEBUG")}
+    return subprocess.run(
+        [sys.executable, *args],
         env=env,
         capture_output=True,
         text=True,
         cwd=settings.BASE_DIR,
         check=False,
     )
+
+
+def test_missing_secret_key_with_debug_off_stops_the_web_server_with_a_clear_error():
+    result = _run_without_secret_key("-c", "import partnerships_site.wsgi")
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY is not set" in result.stderr
+
+
+def test_commands_that_sign_nothing_run_without_a_secret_key():
+    """A clean clone checks its migrations without setting anything first."""
+    result = _run_without_secret_key("manage.py", "makemigrations", "--check", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "No changes detected" in result.stdout
+    # Anything that would sign with the empty key is refused by Django itself.
+    signing = _run_without_secret_key(
+        "-c",
+        "import os, django;"
+        " os.environ.setdefault('DJANGO_SETTINGS_MODULE', 'partnerships_site.settings');"
+        " django.setup(); from django.core import signing; signing.dumps(1)",
+    )
+    assert signing.returncode != 0
+    assert "The SECRET_KEY setting must not be empty" in signing.stderr
