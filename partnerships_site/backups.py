@@ -191,8 +191,8 @@ def make_backup(directory: Path | None = None, *, now: datetime | None = None) -
 # Restore ---------------------------------------------------------------------------------------
 
 
-def existing_tables(dbname: str) -> int:
-    """How many tables the database holds outside PostgreSQL's own schemas."""
+def _connect(dbname: str, **options):
+    """A psycopg connection to `dbname` on the app's database server."""
     import psycopg
 
     params = {
@@ -201,7 +201,12 @@ def existing_tables(dbname: str) -> int:
         if key in LIBPQ_ENVIRONMENT
     }
     params["dbname"] = dbname
-    with psycopg.connect(**params) as conn:
+    return psycopg.connect(**params, **options)
+
+
+def existing_tables(dbname: str) -> int:
+    """How many tables the database holds outside PostgreSQL's own schemas."""
+    with _connect(dbname) as conn:
         return conn.execute(
             "SELECT count(*) FROM pg_catalog.pg_tables "
             "WHERE schemaname NOT IN ('pg_catalog', 'information_schema')"
@@ -253,6 +258,11 @@ def restore_backup(path: Path, *, dbname: str | None = None, replace: bool = Fal
         if replace:
             command += ["--clean", "--if-exists"]
         _run([*command, str(dump)], _libpq_environment(dbname), "pg_restore")
+        # A dump holds no planner statistics. Until they are gathered PostgreSQL guesses at
+        # every table's contents and can pick plans a hundred times slower, and on a server
+        # whose autovacuum is off (or slow to reach the tables) it would go on guessing.
+        with _connect(dbname, autocommit=True) as conn:
+            conn.execute("ANALYZE")
         media = Path(work) / MEDIA_DIR
         if media.is_dir():
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)
