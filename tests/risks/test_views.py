@@ -87,6 +87,14 @@ def test_the_register_lists_risks_by_actual_score_with_band_names(officer_client
     assert "Another partnership&#x27;s risk" not in page
     assert "For the Partnership Board: not yet reported" in page
     assert "Add a risk" not in page  # an officer reads, but does not manage
+    for file_format in ("csv", "xlsx"):
+        download = url("risk_board_paper_export", partnership.reference, file_format)
+        assert f'href="{download}"' in page
+
+
+def test_an_empty_risk_register_offers_no_download(officer_client, partnership):
+    page = officer_client.get(url("risk_list", partnership.reference)).content.decode()
+    assert "Download the open risks" not in page
 
 
 def test_the_sponsor_sees_add_a_risk_and_overdue_flags(sponsor_client, partnership):
