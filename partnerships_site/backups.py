@@ -258,11 +258,12 @@ def restore_backup(path: Path, *, dbname: str | None = None, replace: bool = Fal
         if replace:
             command += ["--clean", "--if-exists"]
         _run([*command, str(dump)], _libpq_environment(dbname), "pg_restore")
-        # A dump holds no planner statistics. Until they are gathered PostgreSQL guesses at
-        # every table's contents and can pick plans a hundred times slower, and on a server
-        # whose autovacuum is off (or slow to reach the tables) it would go on guessing.
+        # A dump holds no planner statistics and its rows are loaded as new, not yet known to
+        # be visible to everyone. Until a vacuum PostgreSQL guesses at every table's contents
+        # and cannot walk an index alone, so it can pick plans many times slower; on a server
+        # whose autovacuum is off (or slow to reach the tables) it would go on doing so.
         with _connect(dbname, autocommit=True) as conn:
-            conn.execute("ANALYZE")
+            conn.execute("VACUUM ANALYZE")
         media = Path(work) / MEDIA_DIR
         if media.is_dir():
             shutil.copytree(media, settings.MEDIA_ROOT, dirs_exist_ok=True)

@@ -106,7 +106,12 @@ def prepare(size: str) -> float:
     manage(name, "migrate", "--no-input")
     started = time.perf_counter()
     manage(name, "seed_demo", *(["--size", "large"] if size == "large" else []))
-    return time.perf_counter() - started
+    seconds = time.perf_counter() - started
+    # Measure the database as it is once autovacuum has been through it, however it was left
+    # by an earlier run: with its planner statistics and its visibility map.
+    with psycopg.connect(database_url(name), autocommit=True) as conn:
+        conn.execute("VACUUM ANALYZE")
+    return seconds
 
 
 # Query counts, measured in-process ------------------------------------------------------------
