@@ -23,7 +23,7 @@ import statistics
 import subprocess
 import sys
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from urllib.parse import quote, urlsplit
 
@@ -113,9 +113,13 @@ def prepare(size: str) -> float | None:
     if "Added" not in output:  # seed_demo added nothing: it found an earlier run's data
         seconds = None
     # Measure the database as it is once autovacuum has been through it, however it was left
-    # by an earlier run: with its planner statistics and its visibility map.
+    # by an earlier run: with its planner statistics and its visibility map. Then write out what
+    # the seed and the vacuum changed, so that the server is not writing it in the background
+    # while the pages are measured (a checkpoint needs a superuser or pg_checkpoint).
     with psycopg.connect(database_url(name), autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
+        with suppress(psycopg.errors.InsufficientPrivilege):
+            conn.execute("CHECKPOINT")
     return seconds
 
 
