@@ -45,6 +45,18 @@ class GovUKFormMixin:
         self.helper.form_tag = False
 
 
+class GetFormMixin(GovUKFormMixin):
+    """A GOV.UK form sent by GET (filters, searches, report choices): no CSRF token in it.
+
+    The token would go into the address, and from there into bookmarks, shared links, server
+    logs and the Referer header sent to other sites.
+    """
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.helper.disable_csrf = True
+
+
 def searchable_select():
     """A drop-down of people that becomes GOV.UK's accessible autocomplete in the browser.
 

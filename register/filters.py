@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from partnerships_site.choices import ChoicesOnTheFormMixin, choices_query, collect_choices
 from partnerships_site.compiled import compiled_query
-from partnerships_site.forms import GovUKFormMixin
+from partnerships_site.forms import GetFormMixin, GovUKFormMixin
 from register.models import (
     CorporatePriority,
     Directorate,
@@ -83,6 +83,70 @@ def _search_condition(term):
         condition |= Q(**{f"{officer}__first_name__icontains": term})
         condition |= Q(**{f"{officer}__last_name__icontains": term})
     return condition
+
+
+def _public_search_condition(term):
+    """Partnerships that mention the term in what the public register shows of them.
+
+    People are left out: the public register names nobody, so a search for a person's name
+    must not tell which partnerships they are named on.
+    """
+    partner = PartnershipPartner.objects.filter(
+        partnership=OuterRef("pk"), organisation__name__icontains=term
+    )
+    return Q(search_text__contains=Lower(Value(term))) | Exists(partner)
+
+
+class PublicRegisterFilterForm(GetFormMixin, forms.Form):
+    pass
+
+
+class PublicRegisterFilter(django_filters.FilterSet):
+    """The public register's search, and its choice of current or closed partnerships."""
+
+    CURRENT = "current"
+    CLOSED = "closed"
+
+    q = django_filters.CharFilter(
+        label="Search the register",
+        method="search",
+        max_length=200,
+        help_text="Name, purpose, reference or partner organisation.",
+        error_messages={"max_length": "Search for 200 characters or fewer"},
+    )
+    show = django_filters.ChoiceFilter(
+        label="Show",
+        choices=[(CURRENT, "Current partnerships"), (CLOSED, "Closed partnerships")],
+        method="filter_show",
+        empty_label=None,
+        widget=forms.RadioSelect,
+        error_messages={"invalid_choice": "Select current or closed partnerships"},
+    )
+
+    class Meta:
+        form = PublicRegisterFilterForm
+        fields = ["q", "show"]
+
+    def __init__(self, data=None, *args, **kwargs):
+        data = data.copy() if data is not None else {}
+        if not data.get("show"):
+            data["show"] = self.CURRENT
+        super().__init__(data, *args, **kwargs)
+
+    @property
+    def closed(self):
+        """Whether the page lists closed partnerships (an invalid choice lists current ones)."""
+        return self.data.get("show") == self.CLOSED
+
+    def search(self, queryset, name, value):
+        for term in search_words(value):
+            queryset = queryset.filter(_public_search_condition(term))
+        return queryset
+
+    def filter_show(self, queryset, name, value):
+        if value == self.CLOSED:
+            return queryset.filter(status=Partnership.Status.CLOSED)
+        return queryset.exclude(status=Partnership.Status.CLOSED)
 
 
 @cache

@@ -20,7 +20,7 @@ from docx import Document
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
-from partnerships_site.forms import DATE_HINT, DayMonthYearField, GovUKFormMixin
+from partnerships_site.forms import DATE_HINT, DayMonthYearField, GetFormMixin
 from register.models import (
     FinancialContribution,
     InKindContribution,
@@ -77,7 +77,7 @@ def band_counts(risks, matrix) -> list[tuple]:
     ]
 
 
-class AnnualReportForm(GovUKFormMixin, forms.Form):
+class AnnualReportForm(GetFormMixin, forms.Form):
     """The financial year to report on, chosen from the years that have data."""
 
     year = forms.TypedChoiceField(
@@ -91,21 +91,15 @@ class AnnualReportForm(GovUKFormMixin, forms.Form):
 
     def __init__(self, *args, years, **kwargs):
         super().__init__(*args, **kwargs)
-        # A GET form: the token would only clutter the address that people bookmark and share.
-        self.helper.disable_csrf = True
         self.fields["year"].choices = [(year, financial_year_label(year)) for year in years]
 
 
-class RiskUpdateForm(GovUKFormMixin, forms.Form):
+class RiskUpdateForm(GetFormMixin, forms.Form):
     """The date the risk update is as at (today when left blank)."""
 
     date = DayMonthYearField(
         label="Date of the update", required=False, help_text="Leave blank for today. " + DATE_HINT
     )
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.helper.disable_csrf = True
 
 
 # The annual report on partnerships ------------------------------------------------------------

@@ -65,7 +65,7 @@ urlpatterns = [
     ),
     path("overview/", views.OverviewView.as_view(), name="overview"),
     path("preferences/", views.PreferencesView.as_view(), name="preferences"),
-    path("public/", views.public_register, name="public_register"),
+    path("public/", views.PublicRegisterView.as_view(), name="public_register"),
     path("public/register.csv", views.public_register_csv, name="public_register_csv"),
     path("reports/annual/", views.AnnualReportView.as_view(), name="report_annual"),
     path(

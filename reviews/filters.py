@@ -1,12 +1,12 @@
 import django_filters
 from django import forms
 
-from partnerships_site.forms import GovUKFormMixin
+from partnerships_site.forms import GetFormMixin
 from register.models import Directorate
 from register.rules import sees_everything
 
 
-class ReviewDueFilterForm(GovUKFormMixin, forms.Form):
+class ReviewDueFilterForm(GetFormMixin, forms.Form):
     pass
 
 

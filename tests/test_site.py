@@ -1,6 +1,7 @@
 """The foundation: sign-in, security headers, unsafe input, health check, throttling, sessions."""
 
 import os
+import re
 import subprocess
 import sys
 from datetime import timedelta
@@ -227,3 +228,27 @@ def test_commands_that_sign_nothing_run_without_a_secret_key():
     )
     assert signing.returncode != 0
     assert "The SECRET_KEY setting must not be empty" in signing.stderr
+
+
+GET_FORM = re.compile(r"<form\b[^>]*\bmethod=\"get\"[^>]*>(.*?)</form>", re.DOTALL | re.IGNORECASE)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "url",
+    [
+        reverse("register:public_register"),
+        reverse("register:partnership_list"),
+        reverse("risks:risk_council_list"),
+        reverse("reviews:review_due_list"),
+        reverse("register:report_annual"),
+        reverse("register:report_risk_update"),
+    ],
+)
+def test_forms_sent_by_get_carry_no_csrf_token(democratic_client, url):
+    """The token would go into the address: bookmarks, logs and the Referer sent elsewhere."""
+    html = democratic_client.get(url).content.decode()
+    forms = GET_FORM.findall(html)
+    assert forms, f"{url} has no form sent by GET"
+    for form in forms:
+        assert "csrfmiddlewaretoken" not in form, url

@@ -515,7 +515,7 @@ def list_targets(world):
         ("officer", reverse("risks:risk_board_paper_export", args=[active, "csv"]), ["page"]),
         ("sponsor", reverse("reviews:review_due_list"), ["scope", "directorate", "page"]),
         ("sponsor", reverse("reviews:exit_action_list"), ["page"]),
-        ("anonymous", reverse("register:public_register"), ["page", "q"]),
+        ("anonymous", reverse("register:public_register"), ["page", "q", "show"]),
         ("anonymous", reverse("register:public_register_csv"), ["page"]),
         ("democratic", reverse("register:overview"), ["page"]),
         ("democratic", reverse("register:report_annual"), ["year"]),

@@ -124,23 +124,92 @@ def test_the_public_register_needs_no_sign_in_and_lists_current_partnerships(cli
         "Exampleshire Borough Council",
     ]:
         assert text in html, text
-    current = [p.reference for p in response.context["current"]]
+    current = [p.reference for p in response.context["partnerships"]]
     assert current == [register["active"].reference, register["under_review"].reference]
+    assert "2 current partnerships</h2>" in html
+    assert "Old Town Centre Board" not in html
 
 
 def test_closed_partnerships_are_listed_apart_with_their_closing_date(client, register):
-    response = client.get(PAGE_URL)
-    assert [p.reference for p in response.context["closed"]] == [register["closed"].reference]
+    response = client.get(PAGE_URL, {"show": "closed"})
+    assert [p.reference for p in response.context["partnerships"]] == [register["closed"].reference]
     html = response.content.decode()
-    closed_section = html[html.index('id="closed"') :]
-    assert "Old Town Centre Board" in closed_section
-    assert "31 March 2026" in closed_section
+    assert "1 closed partnership</h2>" in html
+    assert "Old Town Centre Board" in html
+    assert "31 March 2026" in html
+    assert "Clean Air Partnership" not in html
+
+
+def test_the_public_register_is_searched_by_what_it_shows(client, register):
+    def found(**query):
+        response = client.get(PAGE_URL, query)
+        assert response.status_code == 200
+        return [p.name for p in response.context["partnerships"]]
+
+    assert found(q="clean air") == ["Clean Air Partnership"]
+    assert found(q="AIR QUALITY") == ["Clean Air Partnership"]  # the purpose, in any case
+    assert found(q=register["under_review"].reference) == ["Youth Forum"]
+    assert found(q="health board") == ["Clean Air Partnership"]  # a partner organisation
+    assert found(q="old town", show="closed") == ["Old Town Centre Board"]
+    assert found(q="old town") == []
+    # Nor confidential partnerships, nor those not in force, are found.
+    assert found(q="confidential") == []
+    assert found(q="hidden") == []
+    html = client.get(PAGE_URL, {"q": "nothing like it"}).content.decode()
+    assert "0 current partnerships found</h2>" in html
+    assert "No current partnerships match your search" in html
+
+
+def test_a_search_for_a_person_finds_nothing(client, register):
+    """The public register names nobody, so a search must not tell where someone is named."""
+    for name in ["Gwen Marsh", "Peter Partner", "Monica Monitor", "Olivia Okafor"]:
+        response = client.get(PAGE_URL, {"q": name})
+        assert list(response.context["partnerships"]) == [], name
+
+
+def test_a_bad_search_is_shown_beside_the_box_and_kept(client, register):
+    typed = "clean " + "a" * 200
+    response = client.get(PAGE_URL, {"q": typed, "show": "everything"})
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert html.count("Search for 200 characters or fewer") == 2  # the summary and the field
+    assert html.count("Select current or closed partnerships") == 2
+    assert f'value="{typed}"' in html
+    assert "<title>Error: Register of partnerships" in html
+    assert list(response.context["partnerships"]) == []
+
+
+def test_the_public_register_shows_50_partnerships_a_page_in_order_of_name(client):
+    _add_public_partnerships(120, 0)
+    first = client.get(PAGE_URL)
+    names = [p.name for p in first.context["partnerships"]]
+    assert len(names) == 50
+    current = list(
+        Partnership.objects.public()
+        .exclude(status=Status.CLOSED)
+        .order_by("name_sort", "pk")
+        .values_list("name", flat=True)
+    )
+    assert names == current[:50]
+    html = first.content.decode()
+    assert "96 current partnerships</h2>" in html
+    assert "Showing 1 to 50 of 96" in html
+    assert 'aria-label="Pages of partnerships"' in html
+    assert 'href="?page=2"' in html
+    last = client.get(PAGE_URL, {"page": "2"})
+    assert [p.name for p in last.context["partnerships"]] == current[50:]
+    # A page past the end shows the last, and one that is not a number the first.
+    assert client.get(PAGE_URL, {"page": "99"}).context["page_obj"].number == 2
+    assert client.get(PAGE_URL, {"page": "two"}).context["page_obj"].number == 1
 
 
 def test_the_public_register_leaves_out_confidential_and_partnerships_not_in_force(
     client, register
 ):
-    html = client.get(PAGE_URL).content.decode()
+    html = (
+        client.get(PAGE_URL).content.decode()
+        + client.get(PAGE_URL, {"show": "closed"}).content.decode()
+    )
     rows = read_csv(client.get(CSV_URL))
     names = [row[1] for row in rows[1:]]
     for partnership in [register["confidential"], *register["hidden"]]:
@@ -150,7 +219,10 @@ def test_the_public_register_leaves_out_confidential_and_partnerships_not_in_for
 
 
 def test_the_public_register_names_no_person(client, register):
-    html = client.get(PAGE_URL).content.decode()
+    html = (
+        client.get(PAGE_URL).content.decode()
+        + client.get(PAGE_URL, {"show": "closed"}).content.decode()
+    )
     body = b"".join(client.get(CSV_URL).streaming_content).decode("utf-8")
     details = personal_details()
     assert "Cllr Gwen Marsh" in details and "gwen.marsh@example.gov.uk" in details
@@ -226,6 +298,13 @@ def _add_public_partnerships(count, start):
 def test_the_public_register_runs_a_fixed_number_of_queries(client):
     _add_public_partnerships(10, 0)
     assert_queries_fixed(client, PAGE_URL, lambda: _add_public_partnerships(300, 10), most=6)
+    for start, query in [(1000, "?show=closed&page=3"), (2000, "?q=public&page=2")]:
+        assert_queries_fixed(
+            client,
+            PAGE_URL + query,
+            lambda start=start: _add_public_partnerships(100, start),
+            most=6,
+        )
 
 
 def test_the_open_data_csv_runs_a_fixed_number_of_queries(client):
