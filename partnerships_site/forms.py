@@ -57,6 +57,10 @@ class GetFormMixin(GovUKFormMixin):
         self.helper.disable_csrf = True
 
 
+class FilterForm(GetFormMixin, forms.Form):
+    """The form of a FilterSet whose page sends it by GET (its Meta.form)."""
+
+
 def searchable_select():
     """A drop-down of people that becomes GOV.UK's accessible autocomplete in the browser.
 

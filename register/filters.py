@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from partnerships_site.choices import ChoicesOnTheFormMixin, choices_query, collect_choices
 from partnerships_site.compiled import compiled_query
-from partnerships_site.forms import GetFormMixin, GovUKFormMixin
+from partnerships_site.forms import FilterForm, GovUKFormMixin
 from register.models import (
     CorporatePriority,
     Directorate,
@@ -97,10 +97,6 @@ def _public_search_condition(term):
     return Q(search_text__contains=Lower(Value(term))) | Exists(partner)
 
 
-class PublicRegisterFilterForm(GetFormMixin, forms.Form):
-    pass
-
-
 class PublicRegisterFilter(django_filters.FilterSet):
     """The public register's search, and its choice of current or closed partnerships."""
 
@@ -124,7 +120,7 @@ class PublicRegisterFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        form = PublicRegisterFilterForm
+        form = FilterForm
         fields = ["q", "show"]
 
     def __init__(self, data=None, *args, **kwargs):
@@ -137,6 +133,11 @@ class PublicRegisterFilter(django_filters.FilterSet):
     def closed(self):
         """Whether the page lists closed partnerships (an invalid choice lists current ones)."""
         return self.data.get("show") == self.CLOSED
+
+    @property
+    def searched(self):
+        """Whether the page lists the partnerships a valid search found."""
+        return self.is_valid() and bool(search_words(self.form.cleaned_data.get("q") or ""))
 
     def search(self, queryset, name, value):
         for term in search_words(value):

@@ -28,12 +28,7 @@ from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists, people_by_name
 from register import reports, services
 from register import rules as register_rules
-from register.filters import (
-    SORT_COLUMNS,
-    PartnershipFilter,
-    PublicRegisterFilter,
-    search_words,
-)
+from register.filters import SORT_COLUMNS, PartnershipFilter, PublicRegisterFilter
 from register.forms import MAX_ROWS, DecisionForm, PartnershipStartForm, PreferencesForm
 from register.models import (
     ApprovalDecision,
@@ -570,12 +565,11 @@ class PublicRegisterView(PageByIdsMixin, FilterView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        form = self.filterset.form
         context.update(
             closed=self.filterset.closed,
-            searched=bool(form.is_valid() and search_words(form.cleaned_data.get("q") or "")),
+            searched=self.filterset.searched,
             pagination=pagination_items(context["page_obj"]),
-            error_items=error_summary(form),
+            error_items=error_summary(self.filterset.form),
         )
         return context
 

@@ -1,13 +1,9 @@
 import django_filters
 from django import forms
 
-from partnerships_site.forms import GetFormMixin
+from partnerships_site.forms import FilterForm
 from register.models import Directorate
 from register.rules import sees_everything
-
-
-class ReviewDueFilterForm(GetFormMixin, forms.Form):
-    pass
 
 
 class ReviewDueFilter(django_filters.FilterSet):
@@ -30,7 +26,7 @@ class ReviewDueFilter(django_filters.FilterSet):
     )
 
     class Meta:
-        form = ReviewDueFilterForm
+        form = FilterForm
         fields = ["scope", "directorate"]
 
     @classmethod
