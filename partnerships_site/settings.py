@@ -313,6 +313,23 @@ PGHISTORY_MIDDLEWARE_METHODS = ("POST", "PUT", "PATCH", "DELETE")
 # partnerships_site/prepared.py). Off behind a pooler that shares connections between transactions.
 PREPARED_READS = env_bool("DJANGO_PREPARED_READS", True)
 
+# Caches, kept by each process in its own memory. "pages" holds drawn partnership pages until
+# what they show changes (register/page_cache.py): at most 300 (about 20 MB) a process.
+# DJANGO_PAGE_CACHE=0 draws every page afresh, to measure or to rule the cache out.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "pages": {
+        "BACKEND": (
+            "django.core.cache.backends.locmem.LocMemCache"
+            if env_bool("DJANGO_PAGE_CACHE", True)
+            else "django.core.cache.backends.dummy.DummyCache"
+        ),
+        "LOCATION": "pages",
+        "TIMEOUT": 24 * 60 * 60,
+        "OPTIONS": {"MAX_ENTRIES": 300},
+    },
+}
+
 # Logging: errors to the console, where gunicorn or systemd collect them.
 
 LOGGING = {

@@ -1043,3 +1043,24 @@ PartnershipPriorityEvent = pghistory.create_event_model(
     model_name="PartnershipPriorityEvent",
     abstract=False,
 )
+
+
+class PageChange(models.Model):
+    """A committed change to what a partnership's page shows. Written by the database only.
+
+    Triggers (migration 0008) add a row for every audit event: with the partnership's id for a
+    change to the partnership or to a row of its own (a partner, a risk, a review...), and
+    without one for a change to what any partnership's page may name (a directorate, an
+    organisation, a person, a user's name...). So the number of rows for a partnership, with the
+    number of rows without one, grows when, and only when, a change to what its page shows is
+    committed: register/page_cache.py keys the drawn page on the two. The rows are only counted,
+    never read one by one, and an insert takes no lock that another writer could wait for.
+    """
+
+    partnership_id = models.BigIntegerField(null=True, editable=False)
+
+    class Meta:
+        indexes = [models.Index(fields=["partnership_id"], name="pagechange_partnership_idx")]
+
+    def __str__(self):
+        return f"Change {self.pk} to partnership {self.partnership_id or 'pages (all)'}"

@@ -20,13 +20,13 @@ from django.views.decorators.http import require_safe
 from django.views.generic import DetailView, FormView, TemplateView, View
 from django_filters.views import FilterView
 
-from partnerships_site import exports
+from partnerships_site import exports, jinja
 from partnerships_site.compiled import compiled_query
 from partnerships_site.errors import error_summary
 from partnerships_site.history import history_for, history_page
 from partnerships_site.pagination import PageByIdsMixin, pagination_items
 from partnerships_site.related_lists import RelatedLists, people_by_name
-from register import reports, services
+from register import page_cache, reports, services
 from register import rules as register_rules
 from register.filters import SORT_COLUMNS, PartnershipFilter, PublicRegisterFilter
 from register.forms import MAX_ROWS, DecisionForm, PartnershipStartForm, PreferencesForm
@@ -48,7 +48,7 @@ from register.models import (
 )
 from register.overview import overview as overview_context
 from register.sections import SECTIONS, SECTIONS_BY_SLUG, next_section, summary_queryset
-from reviews.views import REVIEW_LISTS_SPEC, reviews_context
+from reviews.views import REVIEW_LISTS_SPEC, review_permissions, reviews_context
 from risks.models import Matrix
 
 
@@ -401,28 +401,47 @@ def representatives(partnership):
 
 
 class PartnershipDetailView(PartnershipPermissionMixin, DetailView):
-    """A partnership's page: every section of its registration form, its record and history."""
+    """A partnership's page: every section of its registration form, its record and history.
+
+    The page's body is kept once drawn, until something it shows changes (register/page_cache.py).
+    Each request reads only what decides who may see it and what they may do there, with the
+    counts of changes that key the kept body; a body that has to be drawn reads the rest.
+    """
 
     template_name = "register/partnership_detail.html"
     context_object_name = "partnership"
-    partnership_queryset = READ_PAGE_QUERYSET
-    partnership_lists = PAGE_LISTS
+    partnership_queryset = Partnership.objects.with_significance().annotate(
+        **page_cache.change_counts()
+    )
+    # is_manager (register/rules.py) reads the representatives read with the partnership.
+    partnership_lists = RelatedLists(representations=PRINT_LISTS_SPEC["representations"])
 
     def get_context_data(self, **kwargs):
-        partnership = self.object
         user = self.request.user
+        # What the reader may do here, which decides the page's buttons.
+        can = {
+            "edit": user.has_perm("register.change_partnership", self.object),
+            "decide": user.has_perm("register.decide_partnership", self.object),
+            **review_permissions(self.object, user),
+        }
+        body = page_cache.drawn_page(self.object, can, lambda: self.draw(can))
+        return super().get_context_data(body=body, **kwargs)
+
+    def draw(self, can):
+        partnership = PAGE_LISTS.get(READ_PAGE_QUERYSET, same_for=type(self), pk=self.object.pk)
         councillors, officers = representatives(partnership)
-        return super().get_context_data(
-            can_edit=user.has_perm("register.change_partnership", partnership),
-            can_decide=user.has_perm("register.decide_partnership", partnership),
+        return jinja.render(
+            "register/includes/partnership_detail.jinja",
+            partnership=partnership,
+            can_edit=can["edit"],
+            can_decide=can["decide"],
             councillors=councillors,
             officers=officers,
             resource_totals=resource_totals(partnership),
             checklist=checklist_by_section(partnership),
             significance_reasons=partnership.significance_reasons(),
             history=history_for(partnership, include_related=True, limit=10),
-            **reviews_context(partnership, user, status_history=False),
-            **kwargs,
+            **reviews_context(partnership, status_history=False, can=can),
         )
 
 

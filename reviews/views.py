@@ -167,13 +167,24 @@ REVIEW_LISTS_SPEC = {
 REVIEW_LISTS = RelatedLists(**REVIEW_LISTS_SPEC)
 
 
-def reviews_context(partnership, user=None, *, status_history=True):
+def review_permissions(partnership, user):
+    """What the signed-in user may do in the partnership's reviews panel."""
+    return {
+        "start_review": user.has_perm("reviews.start_review", partnership),
+        "record_review": user.has_perm("reviews.record_review", partnership),
+        "manage_exit": user.has_perm("reviews.manage_exit", partnership),
+        "set_next_review_date": user.has_perm("reviews.set_next_review_date", partnership),
+    }
+
+
+def reviews_context(partnership, user=None, *, status_history=True, can=None):
     """What the partnership page needs to show its reviews, exit strategy and status history.
 
     Runs a fixed number of queries whatever the history holds. Pass the signed-in user to show
-    the buttons they may use, and status_history=False where the page shows the status history
-    itself. Render with the partial "reviews/includes/partnership_reviews.jinja", which
-    reads everything from `reviews_panel`.
+    the buttons they may use (or, as `can`, what review_permissions() gave for them), and
+    status_history=False where the page shows the status history itself. Render with the
+    partial "reviews/includes/partnership_reviews.jinja", which reads everything from
+    `reviews_panel`.
     """
     # In one query, unless the page read them with the partnership (register's detail page).
     REVIEW_LISTS.ensure(partnership)
@@ -186,14 +197,8 @@ def reviews_context(partnership, user=None, *, status_history=True):
         (r for r in reviews if r.status == AnnualReview.Status.DRAFT and not r.supersedes_id),
         None,
     )
-    can = {}
-    if user is not None:
-        can = {
-            "start_review": user.has_perm("reviews.start_review", partnership),
-            "record_review": user.has_perm("reviews.record_review", partnership),
-            "manage_exit": user.has_perm("reviews.manage_exit", partnership),
-            "set_next_review_date": user.has_perm("reviews.set_next_review_date", partnership),
-        }
+    if can is None:
+        can = review_permissions(partnership, user) if user is not None else {}
     return {
         "reviews_panel": {
             "partnership": partnership,

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import pytest
+from django.core.cache import caches
 from django.test import override_settings
 
 from register import roles
@@ -20,6 +21,13 @@ def fast_password_hashing():
     """
     with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
         yield
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Each test starts with no kept partnership pages (register/page_cache.py), as a new
+    worker process does."""
+    caches["pages"].clear()
 
 
 # Users, one per role -------------------------------------------------------------------------
