@@ -2,8 +2,9 @@
 
 Every audit event table gets a trigger that adds a row for the partnership the event belongs to,
 or a row without a partnership for reference data that any partnership's page may show. A user's
-name is not audited by django-pghistory, so auth_user gets a trigger of its own, which fires only
-when the username or a name changes (not on every sign-in's last_login).
+name is not audited by django-pghistory, so auth_user gets a trigger of its own, which writes a
+row only when a user is removed or their username or name changes (not for each sign-in's
+last_login).
 
 tests/register/test_page_cache.py checks that every event table has its trigger: a new audited
 model needs a migration adding it to one of the lists below.
@@ -55,6 +56,13 @@ EVERY_PAGE = [
 ]
 # register_sentreminderevent has none: who was sent a reminder shows on no partnership's page.
 
+# The row a row of these event tables belongs to, whose partnership it is: (table, column).
+PARENTS = {
+    "risk": ("risks_risk", "risk_id"),
+    "review": ("reviews_annualreview", "review_id"),
+    "strategy": ("reviews_exitstrategy", "strategy_id"),
+}
+
 FUNCTIONS = """
 CREATE FUNCTION register_page_change_own_column() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
@@ -70,40 +78,37 @@ BEGIN
     RETURN NULL;
 END $$;
 
-CREATE FUNCTION register_page_change_through_risk() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO register_pagechange (partnership_id)
-    SELECT partnership_id FROM risks_risk WHERE id = NEW.risk_id AND partnership_id IS NOT NULL;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION register_page_change_through_review() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO register_pagechange (partnership_id)
-    SELECT partnership_id FROM reviews_annualreview WHERE id = NEW.review_id;
-    RETURN NULL;
-END $$;
-
-CREATE FUNCTION register_page_change_through_strategy() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    INSERT INTO register_pagechange (partnership_id)
-    SELECT partnership_id FROM reviews_exitstrategy WHERE id = NEW.strategy_id;
-    RETURN NULL;
-END $$;
-
 CREATE FUNCTION register_page_change_every_page() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     INSERT INTO register_pagechange (partnership_id) VALUES (NULL);
     RETURN NULL;
 END $$;
 
-CREATE TRIGGER register_page_change AFTER UPDATE ON auth_user FOR EACH ROW
-WHEN (
-    OLD.username IS DISTINCT FROM NEW.username
-    OR OLD.first_name IS DISTINCT FROM NEW.first_name
-    OR OLD.last_name IS DISTINCT FROM NEW.last_name
-)
-EXECUTE FUNCTION register_page_change_every_page();
+CREATE FUNCTION register_page_change_of_user() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' THEN
+        INSERT INTO register_pagechange (partnership_id) VALUES (NULL);
+    ELSIF (OLD.username, OLD.first_name, OLD.last_name)
+            IS DISTINCT FROM (NEW.username, NEW.first_name, NEW.last_name) THEN
+        INSERT INTO register_pagechange (partnership_id) VALUES (NULL);
+    END IF;
+    RETURN NULL;
+END $$;
+
+CREATE TRIGGER register_page_change AFTER UPDATE OR DELETE ON auth_user FOR EACH ROW
+EXECUTE FUNCTION register_page_change_of_user();
+"""
+
+
+def through_function(parent):
+    table, column = PARENTS[parent]
+    return f"""
+CREATE FUNCTION register_page_change_through_{parent}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO register_pagechange (partnership_id)
+    SELECT partnership_id FROM {table} WHERE id = NEW.{column} AND partnership_id IS NOT NULL;
+    RETURN NULL;
+END $$;
 """
 
 
@@ -130,6 +135,7 @@ DROP = "\n".join(
         for function in sorted(
             {
                 "register_page_change_own_column",
+                "register_page_change_of_user",
                 "register_page_change_every_page",
                 *THROUGH.values(),
             }
@@ -163,5 +169,7 @@ class Migration(migrations.Migration):
                 ],
             },
         ),
-        migrations.RunSQL(FUNCTIONS + TRIGGERS, DROP),
+        migrations.RunSQL(
+            FUNCTIONS + "".join(through_function(parent) for parent in PARENTS) + TRIGGERS, DROP
+        ),
     ]

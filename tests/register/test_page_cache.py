@@ -40,6 +40,7 @@ from tests.factories import (
     FinancialContributionFactory,
     PartnerFactory,
     RiskFactory,
+    UserFactory,
     active_partnership,
 )
 from tests.helpers import today
@@ -239,6 +240,13 @@ def test_a_partnerships_risks_are_part_of_it(partnership, make):
     make(risk)
     assert changes(partnership) == (before[0] + 1, before[1])
     assert changes(other.partnership) == other_before
+
+
+def test_removing_a_user_changes_every_page(partnership):
+    user = UserFactory()
+    before = changes(partnership)
+    user.delete()
+    assert changes(partnership) == (before[0], before[1] + 1)
 
 
 def test_a_sign_in_changes_no_page(client, partnership, democratic_services):
