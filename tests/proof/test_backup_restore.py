@@ -15,6 +15,7 @@ import sys
 import tarfile
 import time
 from datetime import UTC, datetime, timedelta, timezone
+from io import StringIO
 from pathlib import Path
 
 import psycopg
@@ -298,3 +299,20 @@ def test_restore_refuses_a_database_that_already_has_tables(settings, tmp_path):
 def test_restore_names_a_missing_file(tmp_path):
     with pytest.raises(CommandError, match="There is no backup file at"):
         call_command("restore", str(tmp_path / "partnerships-20261126T083000Z.tar"))
+
+
+@pytest.mark.parametrize(
+    ("arguments", "told"), [((), True), (("--database-name", "scratch"), False)]
+)
+def test_a_restore_over_the_apps_database_says_to_restart_the_app_servers(
+    monkeypatch, arguments, told
+):
+    """Each app server keeps drawn partnership pages (register/page_cache.py) in memory."""
+    monkeypatch.setattr(
+        "register.management.commands.restore.restore_backup",
+        lambda *args, **kwargs: {"created_at": "2026-11-26T08:30:00Z"},
+    )
+    output = StringIO()
+    call_command("restore", "partnerships-20261126T083000Z.tar", *arguments, stdout=output)
+    assert "Restored the backup made at 2026-11-26T08:30:00Z" in output.getvalue()
+    assert ("Restart the app servers" in output.getvalue()) is told

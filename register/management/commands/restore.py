@@ -37,3 +37,8 @@ class Command(BaseCommand):
             raise CommandError(str(error)) from error
         made = manifest.get("created_at", "an unknown time")
         self.stdout.write(f"Restored the backup made at {made} from {options['file']}")
+        if options["database_name"] is None:
+            self.stdout.write(
+                "Restart the app servers that use this database: pages they drew before the "
+                "restore must not be shown after it."
+            )
