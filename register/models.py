@@ -1063,4 +1063,6 @@ class PageChange(models.Model):
         indexes = [models.Index(fields=["partnership_id"], name="pagechange_partnership_idx")]
 
     def __str__(self):
-        return f"Change {self.pk} to partnership {self.partnership_id or 'pages (all)'}"
+        if self.partnership_id is None:
+            return f"Change {self.pk} to every partnership's page"
+        return f"Change {self.pk} to the page of partnership {self.partnership_id}"

@@ -240,6 +240,8 @@ def test_a_partnerships_risks_are_part_of_it(partnership, make):
     make(risk)
     assert changes(partnership) == (before[0] + 1, before[1])
     assert changes(other.partnership) == other_before
+    latest = PageChange.objects.latest("pk")
+    assert str(latest) == f"Change {latest.pk} to the page of partnership {partnership.pk}"
 
 
 def test_removing_a_user_changes_every_page(partnership):
@@ -247,6 +249,8 @@ def test_removing_a_user_changes_every_page(partnership):
     before = changes(partnership)
     user.delete()
     assert changes(partnership) == (before[0], before[1] + 1)
+    latest = PageChange.objects.latest("pk")
+    assert str(latest) == f"Change {latest.pk} to every partnership's page"
 
 
 def test_a_sign_in_changes_no_page(client, partnership, democratic_services):
