@@ -66,25 +66,6 @@ def every_word_in(lookup, words):
     return condition
 
 
-def _search_condition(term):
-    """Partnerships that mention the term in their own words, partners or people."""
-    partner = PartnershipPartner.objects.filter(
-        partnership=OuterRef("pk"), organisation__name__icontains=term
-    )
-    representative = Representation.objects.filter(
-        partnership=OuterRef("pk"), person__name__icontains=term
-    )
-    condition = (
-        Q(search_text__contains=Lower(Value(term)))  # the reference, name and purpose
-        | Exists(partner)
-        | Exists(representative)
-    )
-    for officer in ["sponsoring_officer", "monitoring_officer"]:
-        condition |= Q(**{f"{officer}__first_name__icontains": term})
-        condition |= Q(**{f"{officer}__last_name__icontains": term})
-    return condition
-
-
 def _public_search_condition(term):
     """Partnerships that mention the term in what the public register shows of them.
 
@@ -94,7 +75,20 @@ def _public_search_condition(term):
     partner = PartnershipPartner.objects.filter(
         partnership=OuterRef("pk"), organisation__name__icontains=term
     )
+    # The reference, name and purpose, or a partner's name.
     return Q(search_text__contains=Lower(Value(term))) | Exists(partner)
+
+
+def _search_condition(term):
+    """Partnerships that mention the term in their own words, partners or people."""
+    representative = Representation.objects.filter(
+        partnership=OuterRef("pk"), person__name__icontains=term
+    )
+    condition = _public_search_condition(term) | Exists(representative)
+    for officer in ["sponsoring_officer", "monitoring_officer"]:
+        condition |= Q(**{f"{officer}__first_name__icontains": term})
+        condition |= Q(**{f"{officer}__last_name__icontains": term})
+    return condition
 
 
 class PublicRegisterFilter(django_filters.FilterSet):
