@@ -95,6 +95,9 @@ def test_the_register_lists_risks_by_actual_score_with_band_names(officer_client
 def test_an_empty_risk_register_offers_no_download(officer_client, partnership):
     page = officer_client.get(url("risk_list", partnership.reference)).content.decode()
     assert "Download the open risks" not in page
+    # The links themselves, which the test above finds when there are open risks.
+    for file_format in ("csv", "xlsx"):
+        assert url("risk_board_paper_export", partnership.reference, file_format) not in page
 
 
 def test_the_sponsor_sees_add_a_risk_and_overdue_flags(sponsor_client, partnership):
