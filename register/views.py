@@ -585,8 +585,6 @@ class PublicRegisterView(PageByIdsMixin, FilterView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context.update(
-            closed=self.filterset.closed,
-            searched=self.filterset.searched,
             pagination=pagination_items(context["page_obj"]),
             error_items=error_summary(self.filterset.form),
         )
