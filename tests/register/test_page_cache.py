@@ -16,7 +16,6 @@ import time_machine
 from django.apps import apps
 from django.contrib.auth.models import User
 from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from pghistory.models import Event
@@ -43,7 +42,7 @@ from tests.factories import (
     UserFactory,
     active_partnership,
 )
-from tests.helpers import today
+from tests.helpers import count_queries, today
 
 # Every audit event table but this one changes what some partnership's page shows.
 NOT_SHOWN = {"register_sentreminderevent"}  # who was sent which reminder
@@ -68,9 +67,9 @@ def page(client, partnership):
 
 
 def queries_to_show(client, partnership):
-    with CaptureQueriesContext(connection) as captured:
-        page(client, partnership)
-    return len(captured.captured_queries)
+    return count_queries(
+        client, reverse("register:partnership_detail", args=[partnership.reference])
+    )
 
 
 def changes(partnership):
